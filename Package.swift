@@ -1,0 +1,53 @@
+// swift-tools-version: 6.1
+// Tessera: a byte-exact tokenizer toolkit for Linux.
+// Module graph (arrows point to dependencies; only the CLI composes modules):
+//   tessera (CLI) -> TesseraFormats -> TesseraTokenizer -> TesseraBPE
+//                                                      \-> TesseraPreTokenizers -> TesseraUnicode -> CUtf8proc, CICUShim
+import PackageDescription
+
+// No unsafe flags (they also keep the package usable as a dependency): hot loops get their speed from
+// raw-pointer views over manually allocated tables instead (see docs/algorithms/bpe-encoding.md).
+let optimizedSwift: [SwiftSetting] = []
+
+let package = Package(
+    name: "Tessera",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tessera", targets: ["TesseraCLI"]),
+        .library(name: "TesseraTokenizer", targets: ["TesseraTokenizer"]),
+        .library(name: "TesseraFormats", targets: ["TesseraFormats"]),
+        .library(name: "TesseraUnicode", targets: ["TesseraUnicode"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries, each behind a small shim. ICU's types never appear in a public header (see docs/architecture.md).
+        .systemLibrary(name: "CUtf8proc", path: "Sources/CUtf8proc", providers: [.apt(["libutf8proc-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CICUShim", path: "Sources/CICUShim",
+                linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata")]),
+
+        .target(name: "TesseraUnicode", dependencies: ["CUtf8proc", "CICUShim"], swiftSettings: optimizedSwift),
+        .target(name: "TesseraPreTokenizers", dependencies: ["TesseraUnicode", "CUtf8proc"], swiftSettings: optimizedSwift),
+        .target(name: "TesseraBPE", swiftSettings: optimizedSwift),
+        .target(name: "TesseraTokenizer",
+                dependencies: ["TesseraBPE", "TesseraPreTokenizers", "TesseraUnicode"], swiftSettings: optimizedSwift),
+        .target(name: "TesseraFormats", dependencies: ["TesseraTokenizer", "TesseraPreTokenizers", "TesseraUnicode", "CZlib"],
+                resources: [.copy("Resources/o200k_base.tiktoken")], swiftSettings: optimizedSwift),
+        .executableTarget(name: "TesseraCLI",
+                          dependencies: ["TesseraFormats", "TesseraTokenizer",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: optimizedSwift),
+        .executableTarget(name: "TesseraBench", dependencies: ["TesseraFormats", "TesseraTokenizer"],
+                          path: "bench/TesseraBench", swiftSettings: optimizedSwift),
+
+        .target(name: "TesseraTestSupport", dependencies: ["TesseraFormats"], path: "Tests/TesseraTestSupport"),
+        .testTarget(name: "TesseraUnicodeTests", dependencies: ["TesseraUnicode"]),
+        .testTarget(name: "TesseraPreTokenizersTests", dependencies: ["TesseraPreTokenizers", "TesseraTestSupport"]),
+        .testTarget(name: "TesseraBPETests", dependencies: ["TesseraBPE", "TesseraTestSupport"]),
+        .testTarget(name: "TesseraTokenizerTests", dependencies: ["TesseraTokenizer", "TesseraFormats", "TesseraTestSupport"]),
+        .testTarget(name: "TesseraFormatsTests", dependencies: ["TesseraFormats", "TesseraTestSupport"]),
+        .testTarget(name: "TesseraCLITests", dependencies: ["TesseraTestSupport"]),
+    ]
+)

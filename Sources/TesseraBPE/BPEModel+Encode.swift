@@ -1,0 +1,295 @@
+// Encoding one pre-token piece with BPE.
+//
+// Paths, chosen by piece length n:
+// 1. whole-piece lookup (rankOrder, or mergeList with ignore_merges): most English pieces are one
+//    token, so the vocabulary itself acts as the cache (tiktoken's observation);
+// 2. n ≤ 64: tiktoken's linear scan over a small parts array, O(n·m) with m merges, but in stack
+//    memory and cache-resident, which beats a heap for short pieces;
+// 3. n > 64: a binary min-heap of (rank, position) over a doubly linked list of parts, with lazy
+//    deletion of stale entries: O(n log n) worst case, so a 1 MB run of one letter stays linear-ish.
+// Both merge paths pick the lowest (rank, position) at every step, so they give identical output
+// (checked by a differential test).
+//
+// The hot loop runs on `BPEModel.Encoder`, a struct of raw pointers into the model's tables: copying
+// it costs nothing and touching it does no reference counting, which matters twice — single-thread
+// speed, and two threads not fighting over the same reference counts.
+//
+// Invariant: the parts always tile the piece; a part's id is the token for its bytes.
+
+extension BPEModel {
+    /// Raw view of the model for hot loops. Valid only inside `withEncoder`.
+    public struct Encoder: @unchecked Sendable {
+        @usableFromInline let words: ByteSequenceMap.View
+        @usableFromInline let byteIDs: UnsafePointer<TokenID>
+        @usableFromInline let pairs: PairMap.View?
+        @usableFromInline let looksUpWholePiece: Bool
+        @usableFromInline let cache: PieceCacheView
+
+        @usableFromInline init(words: ByteSequenceMap.View, byteIDs: UnsafePointer<TokenID>, pairs: PairMap.View?,
+                               looksUpWholePiece: Bool, cache: PieceCacheView) {
+            self.words = words; self.byteIDs = byteIDs; self.pairs = pairs; self.looksUpWholePiece = looksUpWholePiece
+            self.cache = cache
+        }
+
+        /// The packed value for "no merge possible".
+        @usableFromInline static var noMerge: UInt64 { .max }
+
+        /// Appends the ids of the `n` bytes at `text` to `out`.
+        /// - Complexity: O(n) for a whole-piece hit, O(n·m) for n ≤ 64, O(n log n) otherwise.
+        @inlinable
+        public func encode(_ text: UnsafePointer<UInt8>, _ n: Int, into out: inout [TokenID]) {
+            if n <= 1 {
+                if n == 1 { out.append(byteIDs[Int(text[0])]) }
+                return
+            }
+            let word = loadPrefixWord(text, n)
+            let hash = hashKey(word, text, n)
+            let short = n <= 8
+            var knownNotToken = false
+            if short {
+                let cached = cache.hotLookup(hash, word: word, length: n)
+                if cached != .max {
+                    if cached != UInt64(UInt32.max) { out.append(TokenID(truncatingIfNeeded: cached)); return }
+                    knownNotToken = true
+                }
+            }
+            if looksUpWholePiece && !knownNotToken {
+                let id = words.value(text, n, word: word, hash: hash)
+                if id != .max {
+                    out.append(id)
+                    if short { cache.hotStore(hash, word: word, length: n, id: id) }
+                    return
+                }
+            }
+            let cacheable = n <= 32
+            if cacheable && cache.lookup(hash, text, n, into: &out) { return }
+            let before = out.count
+            if let pairs {
+                mergeParts(text, n, ranking: ListedPairRanking(pairs: pairs), into: &out)
+            } else {
+                mergeParts(text, n, ranking: ConcatenationRanking(words: words, cache: cache), into: &out)
+            }
+            let produced = out.count - before
+            if short && produced == 1 {
+                cache.hotStore(hash, word: word, length: n, id: out[before])
+            } else if cacheable && produced <= 16 {
+                out.withUnsafeBufferPointer { cache.store(hash, text, n, UnsafeBufferPointer(rebasing: $0[before...])) }
+            }
+        }
+
+        @inlinable
+        func mergeParts<R: PairRanking>(_ text: UnsafePointer<UInt8>, _ n: Int, ranking: R, into out: inout [TokenID]) {
+            if n <= 64 {
+                withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * n + 1) { scratch in
+                    linearMerge(text, n, ranking, scratch.baseAddress!, &out)
+                }
+            } else {
+                heapMerge(text, n, ranking, into: &out)
+            }
+        }
+
+        /// tiktoken's `_byte_pair_merge`: part i is [start(i), start(i+1)) with id(i); pairValue(i)
+        /// is the packed (rank, merged id) of joining part i with part i+1. Parts are packed as
+        /// `start << 32 | id` in `scratch[0...n]`, pair values in `scratch[n+1...]`.
+        @inlinable
+        func linearMerge<R: PairRanking>(_ text: UnsafePointer<UInt8>, _ n: Int, _ ranking: R,
+                                         _ scratch: UnsafeMutablePointer<UInt64>, _ out: inout [TokenID]) {
+            let parts = scratch
+            let pairValue = scratch + n + 1
+            for i in 0..<n { parts[i] = UInt64(i) << 32 | UInt64(byteIDs[Int(text[i])]) }
+            parts[n] = UInt64(n) << 32
+            @inline(__always) func start(_ i: Int) -> Int { Int(truncatingIfNeeded: parts[i] >> 32) }
+            @inline(__always) func id(_ i: Int) -> TokenID { TokenID(truncatingIfNeeded: parts[i]) }
+            var count = n
+            for i in 0..<(n - 1) { pairValue[i] = ranking.join(text, i, i + 1, i + 2, id(i), id(i + 1)) }
+            while count > 1 {
+                var best = Self.noMerge
+                var at = -1
+                for i in 0..<(count - 1) where pairValue[i] < best {
+                    best = pairValue[i]
+                    at = i
+                }
+                if at < 0 { break }
+                parts[at] = UInt64(start(at)) << 32 | (best & 0xffff_ffff)
+                let moved = count - at - 1   // parts at+2 ... count (incl. the end sentinel) shift left by one
+                (parts + at + 1).update(from: parts + at + 2, count: moved)
+                if moved > 2 { (pairValue + at + 1).update(from: pairValue + at + 2, count: moved - 2) }
+                count -= 1
+                if at + 1 < count {
+                    pairValue[at] = ranking.join(text, start(at), start(at + 1), start(at + 2), id(at), id(at + 1))
+                }
+                if at > 0 {
+                    pairValue[at - 1] = ranking.join(text, start(at - 1), start(at), start(at + 1), id(at - 1), id(at))
+                }
+            }
+            for i in 0..<count { out.append(id(i)) }
+        }
+
+        /// O(n log n) merge for long pieces. Parts are linked by `next`/`previous` (indices of their
+        /// first byte); a heap entry is `rank << 32 | position`, valid while `pairValue[position]`
+        /// still has that rank.
+        @usableFromInline
+        func heapMerge<R: PairRanking>(_ text: UnsafePointer<UInt8>, _ n: Int, _ ranking: R, into out: inout [TokenID]) {
+            var next = [Int32](unsafeUninitializedCapacity: n) { b, c in
+                for i in 0..<n { b[i] = Int32(i + 1) }
+                c = n
+            }
+            var previous = [Int32](unsafeUninitializedCapacity: n) { b, c in
+                for i in 0..<n { b[i] = Int32(i - 1) }
+                c = n
+            }
+            var ids = [TokenID](unsafeUninitializedCapacity: n) { b, c in
+                for i in 0..<n { b[i] = byteIDs[Int(text[i])] }
+                c = n
+            }
+            var pairValue = [UInt64](repeating: Self.noMerge, count: n)
+            var heap = MinHeap64()
+            heap.reserve(n)
+            for i in 0..<(n - 1) {
+                let v = ranking.join(text, i, i + 1, i + 2, ids[i], ids[i + 1])
+                pairValue[i] = v
+                if v != Self.noMerge { heap.push((v >> 32) << 32 | UInt64(i)) }
+            }
+            func end(_ p: Int) -> Int { Int(next[p]) }
+            while let top = heap.pop() {
+                let at = Int(top & 0xffff_ffff)
+                let v = pairValue[at]
+                guard v != Self.noMerge, v >> 32 == top >> 32 else { continue }   // stale entry
+                let right = Int(next[at])
+                ids[at] = TokenID(truncatingIfNeeded: v)
+                let afterRight = Int(next[right])
+                next[at] = Int32(afterRight)
+                if afterRight < n { previous[afterRight] = Int32(at) }
+                pairValue[right] = Self.noMerge
+                if afterRight < n {
+                    let nv = ranking.join(text, at, afterRight, end(afterRight), ids[at], ids[afterRight])
+                    pairValue[at] = nv
+                    if nv != Self.noMerge { heap.push((nv >> 32) << 32 | UInt64(at)) }
+                } else {
+                    pairValue[at] = Self.noMerge
+                }
+                let before = Int(previous[at])
+                if before >= 0 {
+                    let nv = ranking.join(text, before, at, end(at), ids[before], ids[at])
+                    pairValue[before] = nv
+                    if nv != Self.noMerge { heap.push((nv >> 32) << 32 | UInt64(before)) }
+                }
+            }
+            var p = 0
+            while p < n { out.append(ids[p]); p = Int(next[p]) }
+        }
+    }
+
+    /// Runs `body` with a raw encoder over this model, keeping the model's storage alive meanwhile.
+    @inlinable
+    public func withEncoder<T>(_ body: (Encoder) throws -> T) rethrows -> T {
+        try withExtendedLifetime(self) {
+            try body(Encoder(words: vocabulary.map.view, byteIDs: byteTokens.ids, pairs: pairs?.view,
+                             looksUpWholePiece: looksUpWholePiece,
+                             cache: PieceCache.current(serial: serial)))
+        }
+    }
+
+    /// Appends the ids of `piece` to `out`. For many pieces, prefer one `withEncoder` call.
+    @inlinable
+    public func encode(piece: UnsafeBufferPointer<UInt8>, into out: inout [TokenID]) {
+        guard let base = piece.baseAddress else { return }
+        withEncoder { $0.encode(base, piece.count, into: &out) }
+    }
+
+    /// Encodes a piece and returns its ids (convenience).
+    public func encode(piece: [UInt8]) -> [TokenID] {
+        var out: [TokenID] = []
+        piece.withUnsafeBufferPointer { encode(piece: $0, into: &out) }
+        return out
+    }
+}
+
+/// How a rule values joining two adjacent parts [a, b) and [b, c) with ids `left` and `right`:
+/// `rank << 32 | mergedID`, or `UInt64.max` when they cannot merge.
+@usableFromInline
+protocol PairRanking {
+    func join(_ text: UnsafePointer<UInt8>, _ a: Int, _ b: Int, _ c: Int, _ left: TokenID, _ right: TokenID) -> UInt64
+}
+
+/// tiktoken's rule: the rank of the concatenated bytes, which is also the merged id. Lookups of at
+/// most 8 bytes go through the thread's hot cache (positive and negative answers).
+@usableFromInline
+struct ConcatenationRanking: PairRanking {
+    @usableFromInline let words: ByteSequenceMap.View
+    @usableFromInline let cache: PieceCacheView?
+    @inlinable init(words: ByteSequenceMap.View, cache: PieceCacheView? = nil) { self.words = words; self.cache = cache }
+    @inlinable @inline(__always)
+    func join(_ text: UnsafePointer<UInt8>, _ a: Int, _ b: Int, _ c: Int, _ left: TokenID, _ right: TokenID) -> UInt64 {
+        let n = c - a
+        let key = text + a
+        let id: UInt32
+        if let cache, n <= 8 {
+            let word = loadPrefixWord(key, n)
+            let hash = hashKey(word, key, n)
+            let cached = cache.hotLookup(hash, word: word, length: n)
+            if cached != .max {
+                id = UInt32(truncatingIfNeeded: cached)
+            } else {
+                id = words.value(key, n, word: word, hash: hash)
+                cache.hotStore(hash, word: word, length: n, id: id)
+            }
+        } else {
+            id = words.value(key, n)
+        }
+        return id == .max ? .max : UInt64(id) << 32 | UInt64(id)
+    }
+}
+
+/// The merge-list rule: only listed pairs, ranked by list position.
+@usableFromInline
+struct ListedPairRanking: PairRanking {
+    @usableFromInline let pairs: PairMap.View
+    @inlinable init(pairs: PairMap.View) { self.pairs = pairs }
+    @inlinable @inline(__always)
+    func join(_ text: UnsafePointer<UInt8>, _ a: Int, _ b: Int, _ c: Int, _ left: TokenID, _ right: TokenID) -> UInt64 {
+        pairs.value(left: left, right: right)
+    }
+}
+
+/// A binary min-heap of UInt64 keys (no payload: the payload is packed into the low bits).
+@usableFromInline
+struct MinHeap64 {
+    @usableFromInline var items: [UInt64] = []
+    @usableFromInline init() {}
+    @usableFromInline mutating func reserve(_ n: Int) { items.reserveCapacity(n) }
+
+    @usableFromInline mutating func push(_ x: UInt64) {
+        items.append(x)
+        items.withUnsafeMutableBufferPointer { h in
+            var i = h.count - 1
+            while i > 0 {
+                let parent = (i - 1) >> 1
+                if h[parent] <= x { break }
+                h[i] = h[parent]
+                i = parent
+            }
+            h[i] = x
+        }
+    }
+
+    @usableFromInline mutating func pop() -> UInt64? {
+        guard let last = items.popLast() else { return nil }
+        if items.isEmpty { return last }
+        let top = items[0]
+        items.withUnsafeMutableBufferPointer { h in
+            let count = h.count
+            var i = 0
+            while true {
+                var child = 2 * i + 1
+                if child >= count { break }
+                if child + 1 < count && h[child + 1] < h[child] { child += 1 }
+                if h[child] >= last { break }
+                h[i] = h[child]
+                i = child
+            }
+            h[i] = last
+        }
+        return top
+    }
+}

@@ -1,0 +1,89 @@
+// Byte-level BPE model: a vocabulary plus the rule that decides which adjacent pair merges next.
+//
+// Two rules exist in the wild and give different tokens on the same vocabulary:
+// - `rankOrder` (tiktoken, Sennrich-style ranks): look the whole piece up first; otherwise repeatedly
+//   join the adjacent pair whose *concatenated bytes* have the lowest rank (= id). Any split of a
+//   token may produce it.
+// - `mergeList` (Hugging Face `tokenizers`, GPT-2 merges.txt): only the listed pairs merge, the
+//   earliest-listed first; the whole-piece lookup happens only with `ignore_merges`.
+// Ties (equal rank) always go to the leftmost pair, as in both references.
+
+import Synchronization
+
+/// A merge of two tokens, by id, in a merge list.
+public struct MergePair: Hashable, Sendable {
+    public var left: TokenID
+    public var right: TokenID
+    public init(_ left: TokenID, _ right: TokenID) { self.left = left; self.right = right }
+}
+
+/// A byte-level BPE model. Immutable and thread-safe; share one instance between threads.
+public struct BPEModel: Sendable {
+    /// How adjacent pairs are chosen for merging.
+    public enum MergeRule: Sendable, Equatable {
+        /// tiktoken: lowest-rank concatenation first, ids are ranks, whole-piece lookup first.
+        case rankOrder
+        /// Hugging Face: listed pairs only, in list order; `ignoreMerges` looks the whole piece up first.
+        case mergeList([MergePair], ignoreMerges: Bool)
+    }
+
+    public let vocabulary: Vocabulary
+    public let rule: MergeRule
+    @usableFromInline let pairs: PairMap?
+    @usableFromInline let looksUpWholePiece: Bool
+    /// The single-byte token of each byte, in manually allocated memory for the hot loop.
+    @usableFromInline let byteTokens: ByteTokenTable
+    /// Unique per model instance (never reused), so per-thread piece caches can tell models apart.
+    @usableFromInline let serial: UInt64
+
+    /// - Throws: `BPEError.missingByteTokens` when some byte has no single-byte token (the model could
+    ///   not encode it), or a merge-list error naming the merge.
+    public init(vocabulary: Vocabulary, rule: MergeRule) throws {
+        let missing = (0..<256).filter { vocabulary.idOfByte[$0] == .max }.map { UInt8($0) }
+        if !missing.isEmpty { throw BPEError.missingByteTokens(missing) }
+        self.vocabulary = vocabulary
+        self.rule = rule
+        self.byteTokens = ByteTokenTable(vocabulary.idOfByte)
+        self.serial = modelSerials.add(1, ordering: .relaxed).newValue
+        switch rule {
+        case .rankOrder:
+            pairs = nil
+            looksUpWholePiece = true
+        case .mergeList(let merges, let ignoreMerges):
+            var packed: [(key: UInt64, value: UInt64)] = []
+            packed.reserveCapacity(merges.count)
+            var joined: [UInt8] = []
+            for (rank, m) in merges.enumerated() {
+                guard let l = vocabulary.bytes(of: m.left) else {
+                    throw BPEError.mergeReferencesUnknownID(mergeIndex: rank, id: m.left)
+                }
+                guard let r = vocabulary.bytes(of: m.right) else {
+                    throw BPEError.mergeReferencesUnknownID(mergeIndex: rank, id: m.right)
+                }
+                joined.removeAll(keepingCapacity: true)
+                joined.append(contentsOf: l)
+                joined.append(contentsOf: r)
+                guard let merged = vocabulary.id(of: joined) else {
+                    throw BPEError.mergeResultNotInVocabulary(mergeIndex: rank, bytes: joined)
+                }
+                packed.append((UInt64(m.left) << 32 | UInt64(m.right), UInt64(rank) << 32 | UInt64(merged)))
+            }
+            pairs = PairMap(pairs: packed)
+            looksUpWholePiece = ignoreMerges
+        }
+    }
+}
+
+/// Source of `BPEModel.serial` (48 bits are kept in cache entries; 2^48 models is never reached).
+let modelSerials = Atomic<UInt64>(0)
+
+/// 256 token ids, owned here and read through a raw pointer by `BPEModel.Encoder`.
+@usableFromInline
+final class ByteTokenTable: @unchecked Sendable {
+    @usableFromInline let ids: UnsafeMutablePointer<TokenID>
+    init(_ table: [TokenID]) {
+        ids = .allocate(capacity: 256)
+        ids.initialize(from: table, count: 256)
+    }
+    deinit { ids.deallocate() }
+}

@@ -1,0 +1,168 @@
+// A read-only hash map from byte strings to 32-bit values, built once per vocabulary.
+//
+// Why not `Dictionary<[UInt8], UInt32>`: every lookup there hashes with a per-process seeded SipHash,
+// each key is a separate heap array, and each access retains/releases shared storage (atomic
+// reference counting that two encoding threads would fight over). Here:
+// - each slot is 16 bytes, `[first 8 key bytes][value << 32 | key length]`, so a lookup of a key of
+//   at most 8 bytes (most tokens) touches one cache line and never the key arena;
+// - longer keys compare their remaining bytes against one shared arena;
+// - storage is manually allocated and read through `ByteSequenceMap.View`, a struct of raw
+//   pointers, so hot loops do no reference counting at all.
+//
+// Invariant: load factor ≤ 0.5; an empty slot has meta == UInt64.max; keys are unique and non-empty.
+// Complexity: build O(total key bytes); lookup O(key length) expected, one memory access for ≤ 8 bytes.
+
+import Foundation
+
+@usableFromInline
+final class ByteSequenceMap: @unchecked Sendable {
+    /// Raw, trivially copyable access for hot loops. Valid while the owning map is alive.
+    @usableFromInline
+    struct View: @unchecked Sendable {
+        @usableFromInline let slots: UnsafePointer<UInt64>
+        @usableFromInline let longKeyOffsets: UnsafePointer<UInt32>
+        @usableFromInline let arena: UnsafePointer<UInt8>
+        @usableFromInline let mask: Int
+        @usableFromInline let shift: UInt64
+
+        @usableFromInline init(slots: UnsafePointer<UInt64>, longKeyOffsets: UnsafePointer<UInt32>, arena: UnsafePointer<UInt8>,
+                               mask: Int, shift: UInt64) {
+            self.slots = slots; self.longKeyOffsets = longKeyOffsets; self.arena = arena; self.mask = mask; self.shift = shift
+        }
+
+        /// The value stored for the `length` bytes at `key`, or `UInt32.max` when absent.
+        @inlinable @inline(__always)
+        func value(_ key: UnsafePointer<UInt8>, _ length: Int) -> UInt32 {
+            let word = loadPrefixWord(key, length)
+            return value(key, length, word: word, hash: hashKey(word, key, length))
+        }
+
+        /// As `value(_:_:)` with the prefix word and hash already computed (`loadPrefixWord`, `hashKey`).
+        @inlinable @inline(__always)
+        func value(_ key: UnsafePointer<UInt8>, _ length: Int, word: UInt64, hash: UInt64) -> UInt32 {
+            var slot = Int(truncatingIfNeeded: hash >> shift)
+            let wantMeta = UInt64(truncatingIfNeeded: length)
+            while true {
+                let meta = slots[2 &* slot &+ 1]
+                if meta == .max { return .max }
+                if meta & 0xffff_ffff == wantMeta && slots[2 &* slot] == word {
+                    if length <= 8 { return UInt32(truncatingIfNeeded: meta >> 32) }
+                    let offset = Int(longKeyOffsets[slot])
+                    if memcmp(arena + offset + 8, key + 8, length - 8) == 0 { return UInt32(truncatingIfNeeded: meta >> 32) }
+                }
+                slot = (slot &+ 1) & mask
+            }
+        }
+    }
+
+    let slots: UnsafeMutablePointer<UInt64>
+    let longKeyOffsets: UnsafeMutablePointer<UInt32>
+    /// All keys back to back, in entry order; `keyStarts[i]..<keyStarts[i+1]` is key i.
+    @usableFromInline let arena: UnsafeMutablePointer<UInt8>
+    let keyStarts: [UInt32]
+    let capacity: Int
+    let shift: UInt64
+    let count: Int
+
+    @usableFromInline var view: View {
+        View(slots: slots, longKeyOffsets: longKeyOffsets, arena: arena, mask: capacity - 1, shift: shift)
+    }
+
+    struct DuplicateKey: Error { let firstIndex: Int; let secondIndex: Int }
+
+    /// Builds the map, or reports the first pair of equal keys.
+    static func build(keys: [ArraySlice<UInt8>], values: [UInt32]) -> Result<ByteSequenceMap, DuplicateKey> {
+        let map = ByteSequenceMap(keys: keys, values: values)
+        if let duplicate = map.duplicate { return .failure(duplicate) }
+        return .success(map)
+    }
+
+    private var duplicate: DuplicateKey?
+
+    private init(keys: [ArraySlice<UInt8>], values: [UInt32]) {
+        precondition(keys.count == values.count)
+        count = keys.count
+        let total = keys.reduce(0) { $0 + $1.count }
+        let arenaStorage = UnsafeMutablePointer<UInt8>.allocate(capacity: max(total, 1) + 8)
+        arena = arenaStorage
+        var starts: [UInt32] = [0]
+        starts.reserveCapacity(keys.count + 1)
+        var position = 0
+        for k in keys {
+            k.withUnsafeBufferPointer { src in
+                if let base = src.baseAddress { (arenaStorage + position).update(from: base, count: src.count) }
+            }
+            position += k.count
+            starts.append(UInt32(position))
+        }
+        keyStarts = starts
+        var capacity = 16
+        while capacity < keys.count * 2 { capacity <<= 1 }
+        self.capacity = capacity
+        shift = UInt64(64 - capacity.trailingZeroBitCount)
+        slots = .allocate(capacity: capacity * 2)
+        for i in 0..<capacity { slots[2 * i] = 0; slots[2 * i + 1] = .max }
+        longKeyOffsets = .allocate(capacity: capacity)
+        longKeyOffsets.initialize(repeating: 0, count: capacity)
+        let v = view
+        for i in 0..<keys.count {
+            let start = Int(starts[i]), length = Int(starts[i + 1]) - start
+            let key = UnsafePointer(arena + start)
+            let existing = v.value(key, length)
+            if existing != .max, let j = values.firstIndex(of: existing) {
+                duplicate = DuplicateKey(firstIndex: j, secondIndex: i)
+                return
+            }
+            let word = loadPrefixWord(key, length)
+            var slot = Int(truncatingIfNeeded: hashKey(word, key, length) >> shift)
+            while slots[2 * slot + 1] != .max { slot = (slot + 1) & (capacity - 1) }
+            slots[2 * slot] = word
+            slots[2 * slot + 1] = UInt64(values[i]) << 32 | UInt64(length)
+            longKeyOffsets[slot] = UInt32(start)
+        }
+    }
+
+    deinit {
+        slots.deallocate()
+        longKeyOffsets.deallocate()
+        arena.deallocate()
+    }
+
+    /// Key i's bytes.
+    func key(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: arena + Int(keyStarts[i]), count: Int(keyStarts[i + 1] - keyStarts[i]))
+    }
+}
+
+/// The first min(n, 8) bytes of `p` as a little-endian word, zero-padded, without reading past p[n-1].
+@inlinable @inline(__always)
+func loadPrefixWord(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+    let raw = UnsafeRawPointer(p)
+    if n >= 8 { return raw.loadUnaligned(as: UInt64.self) }
+    if n >= 4 {
+        // Two overlapping 4-byte loads; the overlap holds equal bytes, so OR-ing them is exact.
+        let lo = UInt64(raw.loadUnaligned(as: UInt32.self))
+        let hi = UInt64(raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self))
+        return lo | hi << (8 * UInt64(n - 4))
+    }
+    if n == 0 { return 0 }
+    let mid = n >> 1
+    return UInt64(p[0]) | UInt64(p[mid]) << (8 * UInt64(mid)) | UInt64(p[n - 1]) << (8 * UInt64(n - 1))
+}
+
+/// Unseeded multiply-mix hash: the prefix word, the length, then 8 bytes per step for long keys.
+@inlinable @inline(__always)
+func hashKey(_ word: UInt64, _ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+    let k: UInt64 = 0x9E37_79B9_7F4A_7C15
+    var h = (word ^ UInt64(truncatingIfNeeded: n) &* 0xD6E8_FEB8_6659_FD93) &* k
+    if n > 8 {
+        let raw = UnsafeRawPointer(p)
+        var i = 8
+        while i + 8 <= n {
+            h = (h ^ (h >> 29) ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* k
+            i += 8
+        }
+        if i < n { h = (h ^ (h >> 29) ^ loadPrefixWord(p + i, n - i)) &* k }
+    }
+    return h ^ (h >> 31)
+}

@@ -1,0 +1,127 @@
+// A bytes-first vocabulary: every token is a non-empty byte string with a unique 32-bit id.
+//
+// Invariant: ids are unique, token bytes are unique, no token is empty. Ids may have holes
+// (cl100k_base has none below 100,256, but HF vocabularies sometimes do); a hole decodes as an error.
+// Complexity: build O(total token bytes); `id(of:)` O(token length) expected; `bytes(of:)` O(1).
+
+/// A token identifier. 32 bits cover every vocabulary in use (the largest are ~260k tokens).
+public typealias TokenID = UInt32
+
+/// Token bytes ↔ ids.
+public struct Vocabulary: Sendable {
+    @usableFromInline let map: ByteSequenceMap
+    /// Byte range of each id inside `map.arena`, or (0, 0) for a hole.
+    @usableFromInline let spanOfID: [UInt64]
+    /// The id of each single-byte token, `TokenID.max` where the vocabulary has none.
+    public let idOfByte: [TokenID]
+
+    /// Number of tokens.
+    public var count: Int { map.count }
+    /// One more than the largest id.
+    public var idUpperBound: Int { spanOfID.count }
+
+    /// Builds a vocabulary from `(bytes, id)` entries in any order.
+    /// - Throws: `BPEError` for an empty token, a repeated id or repeated bytes.
+    public init(entries: [(bytes: [UInt8], id: TokenID)]) throws {
+        var maxID = -1
+        for e in entries {
+            if e.bytes.isEmpty { throw BPEError.emptyToken(id: e.id) }
+            maxID = max(maxID, Int(e.id))
+        }
+        var entryOfID = [Int32](repeating: -1, count: maxID + 1)
+        for (i, e) in entries.enumerated() {
+            if entryOfID[Int(e.id)] >= 0 { throw BPEError.duplicateTokenID(e.id) }
+            entryOfID[Int(e.id)] = Int32(i)
+        }
+        // Store keys in id order so that the arena doubles as the id → bytes table.
+        var keys: [ArraySlice<UInt8>] = []
+        var values: [TokenID] = []
+        keys.reserveCapacity(entries.count)
+        values.reserveCapacity(entries.count)
+        for id in 0..<entryOfID.count where entryOfID[id] >= 0 {
+            keys.append(entries[Int(entryOfID[id])].bytes[...])
+            values.append(TokenID(id))
+        }
+        try self.init(keysInIDOrder: keys, ids: values, idUpperBound: maxID + 1)
+    }
+
+    /// Builds a vocabulary whose ids are `0..<tokens.count` (the `.tiktoken` and minbpe layout).
+    public init(tokens: [[UInt8]]) throws {
+        for (i, t) in tokens.enumerated() where t.isEmpty { throw BPEError.emptyToken(id: TokenID(i)) }
+        try self.init(keysInIDOrder: tokens.map { $0[...] }, ids: (0..<tokens.count).map { TokenID($0) },
+                      idUpperBound: tokens.count)
+    }
+
+    private init(keysInIDOrder keys: [ArraySlice<UInt8>], ids: [TokenID], idUpperBound: Int) throws {
+        switch ByteSequenceMap.build(keys: keys, values: ids) {
+        case .failure(let dup):
+            throw BPEError.duplicateTokenBytes(firstID: ids[dup.firstIndex], secondID: ids[dup.secondIndex],
+                                               bytes: Array(keys[dup.secondIndex]))
+        case .success(let map):
+            self.map = map
+        }
+        var spans = [UInt64](repeating: 0, count: idUpperBound)
+        var byteIDs = [TokenID](repeating: .max, count: 256)
+        for (i, id) in ids.enumerated() {
+            let start = UInt64(map.keyStarts[i]), end = UInt64(map.keyStarts[i + 1])
+            spans[Int(id)] = (start << 32) | end
+            if end - start == 1 { byteIDs[Int(map.arena[Int(start)])] = id }
+        }
+        self.spanOfID = spans
+        self.idOfByte = byteIDs
+    }
+
+    /// The id of the token with exactly these bytes.
+    @inlinable
+    public func id(of bytes: UnsafeBufferPointer<UInt8>) -> TokenID? {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
+        let value = withExtendedLifetime(map) { map.view.value(base, bytes.count) }
+        return value == .max ? nil : value
+    }
+
+    /// The id of the token with exactly these bytes.
+    public func id(of bytes: [UInt8]) -> TokenID? {
+        bytes.withUnsafeBufferPointer { id(of: $0) }
+    }
+
+    /// Whether `id` names a token.
+    @inlinable
+    public func contains(_ id: TokenID) -> Bool {
+        Int(id) < spanOfID.count && spanOfID[Int(id)] != 0
+    }
+
+    /// The bytes of token `id`, or `nil` for an id outside the vocabulary.
+    public func bytes(of id: TokenID) -> [UInt8]? {
+        guard contains(id) else { return nil }
+        let span = spanOfID[Int(id)]
+        return withExtendedLifetime(map) {
+            Array(UnsafeBufferPointer(start: map.arena + Int(span >> 32), count: Int(span & 0xffff_ffff) - Int(span >> 32)))
+        }
+    }
+
+    /// Appends the bytes of `id` to `out`; returns false (appending nothing) for an unknown id.
+    @inlinable
+    public func appendBytes(of id: TokenID, to out: inout [UInt8]) -> Bool {
+        guard Int(id) < spanOfID.count else { return false }
+        let span = spanOfID[Int(id)]
+        if span == 0 { return false }
+        withExtendedLifetime(map) {
+            out.append(contentsOf: UnsafeBufferPointer(start: map.arena + Int(span >> 32),
+                                                       count: Int(span & 0xffff_ffff) - Int(span >> 32)))
+        }
+        return true
+    }
+
+    /// Byte length of token `id` (0 for an unknown id).
+    @inlinable @inline(__always)
+    public func byteCount(of id: TokenID) -> Int {
+        guard Int(id) < spanOfID.count else { return 0 }
+        let span = spanOfID[Int(id)]
+        return Int(span & 0xffff_ffff) - Int(span >> 32)
+    }
+
+    /// All `(bytes, id)` entries in id order.
+    public var entries: [(bytes: [UInt8], id: TokenID)] {
+        (0..<spanOfID.count).compactMap { i in bytes(of: TokenID(i)).map { (Array($0), TokenID(i)) } }
+    }
+}

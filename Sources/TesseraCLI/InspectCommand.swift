@@ -1,0 +1,57 @@
+// `tessera inspect`: what a tokenizer is made of.
+
+import ArgumentParser
+import Foundation
+import TesseraBPE
+import TesseraTokenizer
+
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Describe a tokenizer: vocabulary size, merge rule, special tokens, pattern, normalizer.")
+
+    @OptionGroup var tokenizerOptions: TokenizerOptions
+
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let start = Date()
+        let tokenizer = try tokenizerOptions.load()
+        let loadMS = Date().timeIntervalSince(start) * 1000
+        let vocabulary = tokenizer.vocabulary
+        let rule: String
+        var merges = 0
+        switch tokenizer.model.rule {
+        case .rankOrder: rule = "rank order (tiktoken: lowest-rank concatenation first, whole-piece lookup)"
+        case .mergeList(let list, let ignoreMerges):
+            merges = list.count
+            rule = "merge list (Hugging Face)\(ignoreMerges ? ", ignore_merges" : "")"
+        }
+        let longest = (0..<vocabulary.idUpperBound).reduce(0) { max($0, vocabulary.byteCount(of: TokenID($1))) }
+        let specials = tokenizer.specialTokens.entries.map { (String(decoding: $0.bytes, as: UTF8.self), $0.id) }
+        let out = OutputBuffer()
+        if json {
+            out.write("{\"name\":" + JSONText.quote(tokenizer.name))
+            out.write(",\"vocabulary_tokens\":\(vocabulary.count),\"id_upper_bound\":\(tokenizer.idUpperBound)")
+            out.write(",\"merge_rule\":" + JSONText.quote(rule) + ",\"merges\":\(merges),\"longest_token_bytes\":\(longest)")
+            out.write(",\"special_tokens\":{" + specials.map { JSONText.quote($0.0) + ":\($0.1)" }.joined(separator: ",") + "}")
+            out.write(",\"pattern\":" + (tokenizer.patternDescription.map(JSONText.quote) ?? "null"))
+            out.write(",\"normalizer\":" + (tokenizer.normalizer.map { JSONText.quote($0.summary) } ?? "null"))
+            out.write(",\"load_ms\":" + String(format: "%.1f", loadMS) + "}\n")
+        } else {
+            out.write("name:              \(tokenizer.name)\n")
+            out.write("vocabulary:        \(vocabulary.count) tokens (ids < \(tokenizer.idUpperBound) incl. specials)\n")
+            out.write("merge rule:        \(rule)\n")
+            if merges > 0 { out.write("merges:            \(merges)\n") }
+            out.write("longest token:     \(longest) bytes\n")
+            out.write("special tokens:    \(specials.count)\n")
+            for (text, id) in specials.prefix(20) { out.write("  \(id)\t\(JSONText.quote(text))\n") }
+            if specials.count > 20 { out.write("  … \(specials.count - 20) more\n") }
+            out.write("pattern:           \(tokenizer.patternDescription ?? "(none)")\n")
+            out.write("normalizer:        \(tokenizer.normalizer?.summary ?? "(none)")\n")
+            out.write("load time:         " + String(format: "%.1f ms", loadMS) + "\n")
+        }
+        out.flush()
+    }
+}

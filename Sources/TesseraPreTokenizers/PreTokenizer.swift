@@ -1,0 +1,63 @@
+// The pre-tokenization contract: cut UTF-8 bytes into pieces that BPE encodes independently.
+//
+// Invariant: pieces are visited in ascending order, never overlap, and (except for pre-tokenizers that drop
+// bytes on purpose, such as a Split with the `removed` behaviour) tile the input exactly, so that
+// concatenating the pieces gives the input back byte for byte.
+
+/// Splits UTF-8 text into pieces (pre-tokens) given as byte ranges of the input.
+public protocol PreTokenizer: Sendable {
+    /// Calls `body` with the byte range of every piece of `text`, in order.
+    ///
+    /// Invalid UTF-8 is never an error here: each pre-tokenizer documents how it classifies stray bytes.
+    /// - Complexity: O(n) for the built-in scanners; pattern-dependent for regular expressions.
+    func forEachPiece(in text: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void)
+
+    /// True when no piece can span a `\n` that is directly followed by an ASCII letter, so text may be cut
+    /// into chunks at such positions and pre-tokenized in parallel with an identical result.
+    var isSplittableAfterNewlineBeforeLetter: Bool { get }
+}
+
+extension PreTokenizer {
+    public var isSplittableAfterNewlineBeforeLetter: Bool { false }
+
+    /// The pieces of `text` as byte ranges (convenience for tests and tools; hot paths use `forEachPiece`).
+    public func pieces(of text: [UInt8]) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        text.withUnsafeBufferPointer { buffer in forEachPiece(in: buffer) { out.append($0) } }
+        return out
+    }
+}
+
+/// Applies pre-tokenizers one after another: each splits every piece the previous one produced
+/// (Hugging Face's `Sequence` pre-tokenizer).
+public struct PreTokenizerSequence: PreTokenizer {
+    public let stages: [any PreTokenizer]
+
+    public init(_ stages: [any PreTokenizer]) { self.stages = stages }
+
+    public func forEachPiece(in text: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void) {
+        visit(stage: 0, range: 0..<text.count, text: text, body)
+    }
+
+    public var isSplittableAfterNewlineBeforeLetter: Bool {
+        // Later stages only re-split the first stage's pieces, so the first stage decides.
+        stages.first?.isSplittableAfterNewlineBeforeLetter ?? false
+    }
+
+    private func visit(stage: Int, range: Range<Int>, text: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void) {
+        guard stage < stages.count else { body(range); return }
+        let slice = UnsafeBufferPointer(rebasing: text[range])
+        stages[stage].forEachPiece(in: slice) { local in
+            visit(stage: stage + 1, range: (local.lowerBound + range.lowerBound)..<(local.upperBound + range.lowerBound),
+                  text: text, body)
+        }
+    }
+}
+
+/// Leaves the text whole: one piece covering everything (or none for empty input).
+public struct WholeTextPreTokenizer: PreTokenizer {
+    public init() {}
+    public func forEachPiece(in text: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void) {
+        if !text.isEmpty { body(0..<text.count) }
+    }
+}

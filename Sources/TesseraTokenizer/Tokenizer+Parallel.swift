@@ -1,0 +1,120 @@
+// Parallel encoding with a caller-chosen thread count and thread-count-independent results.
+//
+// Batches: worker threads pull document indices from a shared atomic counter and write each result
+// into its own slot, so the output order (and every id) is the same for 1 or N threads.
+// One large text: it is cut at positions where a `\n` is directly followed by an ASCII letter, which
+// no piece of the built-in patterns can span (see docs/algorithms/pretokenizer-scanners.md); chunks
+// are encoded in parallel and concatenated. Other pre-tokenizers are encoded on one thread.
+// Complexity: O(total bytes / threads) plus one pass to find chunk boundaries.
+
+import Dispatch
+import Foundation
+import Synchronization
+import TesseraBPE
+
+extension Tokenizer {
+    /// Encodes each text; result `i` belongs to `texts[i]` whatever `threads` is.
+    /// - Throws: the error of the lowest-index text that failed.
+    public func encodeBatch(_ texts: [[UInt8]], specials: SpecialTokenPolicy = .raise, threads: Int) throws -> [[TokenID]] {
+        var results = [[TokenID]](repeating: [], count: texts.count)
+        var errors = [(any Error)?](repeating: nil, count: texts.count)
+        results.withUnsafeMutableBufferPointer { resultSlots in
+            errors.withUnsafeMutableBufferPointer { errorSlots in
+                nonisolated(unsafe) let out = resultSlots
+                nonisolated(unsafe) let failures = errorSlots
+                runParallel(count: texts.count, threads: threads) { i in
+                    do { out[i] = try encode(texts[i], specials: specials) } catch { failures[i] = error }
+                }
+            }
+        }
+        if let error = errors.lazy.compactMap({ $0 }).first { throw error }
+        return results
+    }
+
+    /// Encodes one (possibly huge) text on up to `threads` threads; identical to `encode(_:specials:)`.
+    public func encodeParallel(_ text: [UInt8], specials: SpecialTokenPolicy = .raise, threads: Int,
+                               chunkBytes: Int = 1 << 18) throws -> [TokenID] {
+        guard threads > 1, text.count > chunkBytes, preTokenizer.isSplittableAfterNewlineBeforeLetter else {
+            return try encode(text, specials: specials)
+        }
+        var source = text
+        if let normalizer {
+            do { source = try normalizer.normalizedBytes(text) } catch {
+                throw TokenizerError.normalization(String(describing: error))
+            }
+        }
+        // Segments: (range, special id or nil), ordinary ones cut into chunks at safe boundaries.
+        var segments: [(Range<Int>, TokenID?)] = []
+        try source.withUnsafeBufferPointer { buffer in
+            try forEachSegment(buffer, specials: specials) { range, special in
+                if special != nil { segments.append((range, special)); return }
+                var start = range.lowerBound
+                while range.upperBound - start > chunkBytes {
+                    guard let cut = Self.safeCut(buffer, from: start + chunkBytes, before: range.upperBound) else { break }
+                    segments.append((start..<cut, nil))
+                    start = cut
+                }
+                segments.append((start..<range.upperBound, nil))
+            }
+        }
+        let work = segments
+        var pieces = [[TokenID]](repeating: [], count: work.count)
+        source.withUnsafeBufferPointer { buffer in
+            nonisolated(unsafe) let text = buffer
+            pieces.withUnsafeMutableBufferPointer { slots in
+                nonisolated(unsafe) let out = slots
+                runParallel(count: work.count, threads: threads) { i in
+                    let (range, special) = work[i]
+                    var ids: [TokenID] = []
+                    if let special { ids.append(special) } else {
+                        ids.reserveCapacity(range.count / 3 + 1)
+                        encodeOrdinary(text, range, into: &ids, offsets: nil)
+                    }
+                    out[i] = ids
+                }
+            }
+        }
+        var all: [TokenID] = []
+        all.reserveCapacity(pieces.reduce(0) { $0 + $1.count })
+        for p in pieces { all.append(contentsOf: p) }
+        return all
+    }
+
+    /// The first position p in [from, before) with text[p-1] == "\n" and text[p] an ASCII letter.
+    static func safeCut(_ text: UnsafeBufferPointer<UInt8>, from: Int, before: Int) -> Int? {
+        var p = max(from, 1)
+        while p < before {
+            if text[p - 1] == 0x0A {
+                let c = text[p] | 0x20
+                if c >= 0x61 && c <= 0x7A { return p }
+            }
+            p += 1
+        }
+        return nil
+    }
+}
+
+/// Runs `body(i)` for i in 0..<count on `threads` workers that take indices from a shared counter.
+func runParallel(count: Int, threads: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    let workers = max(1, min(threads, count))
+    if workers == 1 {
+        for i in 0..<count { body(i) }
+        return
+    }
+    let next = Atomic<Int>(0)
+    let group = DispatchGroup()
+    for _ in 0..<workers {
+        let thread = Thread {
+            while true {
+                let i = next.add(1, ordering: .relaxed).oldValue
+                if i >= count { break }
+                body(i)
+            }
+            group.leave()
+        }
+        thread.stackSize = 8 << 20
+        group.enter()
+        thread.start()
+    }
+    group.wait()
+}

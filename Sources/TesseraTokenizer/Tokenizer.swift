@@ -1,0 +1,183 @@
+// The encoding pipeline: normalize → cut out special tokens → pre-tokenize → BPE each piece.
+//
+// Contract: `decode(encode(x)) == normalize(x)` byte for byte for every input, including invalid
+// UTF-8 (tokens are byte strings; the byte-level vocabulary covers all 256 bytes). Ids do not depend
+// on the thread count. Offsets are UTF-8 byte ranges of the (normalized) input.
+
+import TesseraBPE
+import TesseraPreTokenizers
+
+/// Rewrites text before pre-tokenization (Unicode normalization, lowercasing, a prefix space…).
+public protocol TextNormalizing: Sendable {
+    /// The normalized bytes. Throws when the input cannot be normalized (e.g. invalid UTF-8).
+    func normalizedBytes(_ text: [UInt8]) throws -> [UInt8]
+    /// A short description for `tessera inspect`.
+    var summary: String { get }
+}
+
+/// A complete byte-level BPE tokenizer.
+public struct Tokenizer: Sendable {
+    /// Human-readable name, e.g. `o200k_base`.
+    public var name: String
+    public var normalizer: (any TextNormalizing)?
+    public var preTokenizer: any PreTokenizer
+    public var model: BPEModel
+    public var specialTokens: SpecialTokens
+    /// The pre-tokenizer's regular expression, when it has one (for `inspect`).
+    public var patternDescription: String?
+
+    public init(name: String, normalizer: (any TextNormalizing)? = nil, preTokenizer: any PreTokenizer,
+                model: BPEModel, specialTokens: SpecialTokens = .none, patternDescription: String? = nil) {
+        self.name = name
+        self.normalizer = normalizer
+        self.preTokenizer = preTokenizer
+        self.model = model
+        self.specialTokens = specialTokens
+        self.patternDescription = patternDescription
+    }
+
+    public var vocabulary: Vocabulary { model.vocabulary }
+
+    /// Number of ids the tokenizer can produce (ordinary + special), i.e. tiktoken's `n_vocab`.
+    public var idUpperBound: Int {
+        max(model.vocabulary.idUpperBound, (specialTokens.entries.map { Int($0.id) }.max() ?? -1) + 1)
+    }
+
+    // MARK: Encoding
+
+    /// The ids of `text`.
+    /// - Throws: `TokenizerError.disallowedSpecialToken` under `.raise`; `.normalization` from the normalizer.
+    /// - Complexity: O(n) pre-tokenization plus BPE per piece (O(n log n) worst case).
+    public func encode(_ text: [UInt8], specials: SpecialTokenPolicy = .raise) throws -> [TokenID] {
+        var ids: [TokenID] = []
+        ids.reserveCapacity(text.count / 3 + 1)
+        try encode(text, specials: specials, into: &ids, offsets: nil)
+        return ids
+    }
+
+    /// The ids of `text` (UTF-8).
+    public func encode(_ text: String, specials: SpecialTokenPolicy = .raise) throws -> [TokenID] {
+        try encode(Array(text.utf8), specials: specials)
+    }
+
+    /// Ids with the UTF-8 byte range each token covers.
+    public func encodeWithOffsets(_ text: [UInt8], specials: SpecialTokenPolicy = .raise) throws -> Encoding {
+        var ids: [TokenID] = []
+        var offsets: [Range<Int>] = []
+        let normalized = try encode(text, specials: specials, into: &ids, offsets: &offsets)
+        return Encoding(ids: ids, offsets: offsets, offsetsAreIntoNormalizedText: normalized)
+    }
+
+    /// Number of tokens in `text`.
+    public func count(_ text: [UInt8], specials: SpecialTokenPolicy = .raise) throws -> Int {
+        try encode(text, specials: specials).count
+    }
+
+    /// Appends the ids of `text`; when `offsets` is given, appends each token's byte range too.
+    /// Returns whether a normalizer changed the text (offsets then refer to the normalized bytes).
+    @discardableResult
+    public func encode(_ text: [UInt8], specials: SpecialTokenPolicy, into ids: inout [TokenID],
+                       offsets: UnsafeMutablePointer<[Range<Int>]>?) throws -> Bool {
+        var source = text
+        var changed = false
+        if let normalizer {
+            do { source = try normalizer.normalizedBytes(text) } catch {
+                throw TokenizerError.normalization(String(describing: error))
+            }
+            changed = source != text
+        }
+        try source.withUnsafeBufferPointer { buffer in
+            try forEachSegment(buffer, specials: specials) { segment, special in
+                if let special {
+                    ids.append(special)
+                    offsets?.pointee.append(segment)
+                } else {
+                    encodeOrdinary(buffer, segment, into: &ids, offsets: offsets)
+                }
+            }
+        }
+        return changed
+    }
+
+    /// Splits `text` into ordinary segments and special-token occurrences (per the policy), in order.
+    func forEachSegment(_ text: UnsafeBufferPointer<UInt8>, specials: SpecialTokenPolicy,
+                        _ body: (Range<Int>, TokenID?) throws -> Void) throws {
+        var position = 0
+        if specials != .asText && !specialTokens.isEmpty {
+            while let match = specialTokens.firstMatch(in: text, from: position) {
+                if specials == .raise {
+                    throw TokenizerError.disallowedSpecialToken(
+                        text: String(decoding: text[match.range], as: UTF8.self), byteOffset: match.range.lowerBound)
+                }
+                if match.range.lowerBound > position { try body(position..<match.range.lowerBound, nil) }
+                try body(match.range, match.id)
+                position = match.range.upperBound
+            }
+        }
+        if position < text.count { try body(position..<text.count, nil) }
+    }
+
+    /// BPE-encodes the ordinary (special-free) bytes `text[range]`.
+    @inline(__always)
+    func encodeOrdinary(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, into ids: inout [TokenID],
+                        offsets: UnsafeMutablePointer<[Range<Int>]>?) {
+        let segment = UnsafeBufferPointer(rebasing: text[range])
+        guard let base = segment.baseAddress else { return }
+        model.withEncoder { encoder in
+            if let offsets {
+                let vocabulary = model.vocabulary
+                let shift = range.lowerBound
+                preTokenizer.forEachPiece(in: segment) { piece in
+                    let before = ids.count
+                    encoder.encode(base + piece.lowerBound, piece.count, into: &ids)
+                    var start = shift + piece.lowerBound
+                    for i in before..<ids.count {
+                        let end = start + vocabulary.byteCount(of: ids[i])
+                        offsets.pointee.append(start..<end)
+                        start = end
+                    }
+                }
+            } else {
+                preTokenizer.forEachPiece(in: segment) { piece in
+                    encoder.encode(base + piece.lowerBound, piece.count, into: &ids)
+                }
+            }
+        }
+    }
+
+    // MARK: Decoding
+
+    /// The bytes of `ids` (special tokens decode to their text). Lossless.
+    /// - Throws: `TokenizerError.unknownTokenID` naming the first bad id and its position.
+    public func decode<S: Sequence<TokenID>>(_ ids: S) throws -> [UInt8] {
+        var out: [UInt8] = []
+        try decode(ids, into: &out)
+        return out
+    }
+
+    /// Appends the bytes of `ids` to `out`.
+    public func decode<S: Sequence<TokenID>>(_ ids: S, into out: inout [UInt8]) throws {
+        let vocabulary = model.vocabulary
+        for (position, id) in ids.enumerated() where !vocabulary.appendBytes(of: id, to: &out) {
+            guard let special = specialTokens.bytes(of: id) else {
+                throw TokenizerError.unknownTokenID(id, position: position)
+            }
+            out.append(contentsOf: special)
+        }
+    }
+
+    /// The bytes of one token (ordinary or special), or nil for an unknown id.
+    public func tokenBytes(_ id: TokenID) -> [UInt8]? {
+        if let b = model.vocabulary.bytes(of: id) { return Array(b) }
+        return specialTokens.bytes(of: id)
+    }
+}
+
+/// The result of `encodeWithOffsets`.
+public struct Encoding: Sendable, Equatable {
+    public var ids: [TokenID]
+    /// UTF-8 byte range of each token. Ranges are contiguous and cover the (normalized) input.
+    public var offsets: [Range<Int>]
+    /// True when a normalizer changed the text, so `offsets` index the normalized bytes.
+    public var offsetsAreIntoNormalizedText: Bool
+}

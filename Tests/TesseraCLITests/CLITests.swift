@@ -1,0 +1,135 @@
+// End-to-end tests of the `tessera` executable (built by `swift build --build-tests`).
+import Foundation
+import Testing
+import TesseraTestSupport
+
+@Suite("tessera CLI", .serialized)
+struct CLITests {
+    struct Result { let status: Int32; let stdout: [UInt8]; let stderr: String
+        var text: String { String(decoding: stdout, as: UTF8.self) } }
+
+    /// The tessera binary next to the test bundle.
+    static let binary: URL = {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<3 {
+            let candidate = dir.appendingPathComponent("tessera")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return Fixtures.packageRoot.appendingPathComponent(".build/debug/tessera")
+    }()
+
+    static func run(_ arguments: [String], stdin: [UInt8] = []) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = Fixtures.packageRoot
+        let input = Pipe(), output = Pipe(), error = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        input.fileHandleForWriting.write(Data(stdin))
+        try input.fileHandleForWriting.close()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: Array(out), stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    @Test("encode | decode reproduces the demo corpus byte for byte (embedded o200k_base)")
+    func roundTrip() throws {
+        let path = Fixtures.packageRoot.appendingPathComponent("corpora/demo/genesis-rv1909.txt").path
+        let original = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        let encoded = try Self.run(["encode", "--threads", "2", path])
+        #expect(encoded.status == 0, "\(encoded.stderr)")
+        let decoded = try Self.run(["decode"], stdin: encoded.stdout)
+        #expect(decoded.status == 0, "\(decoded.stderr)")
+        #expect(decoded.stdout == original)
+    }
+
+    @Test("known ids: o200k 'hello world'")
+    func knownIDs() throws {
+        let r = try Self.run(["encode"], stdin: Array("hello world".utf8))
+        #expect(r.text == "24912 2375\n")
+    }
+
+    @Test("invalid UTF-8 input round-trips exactly")
+    func invalidUTF8() throws {
+        let bytes: [UInt8] = [0x61, 0xFF, 0xC3, 0x28, 0xE2, 0x82, 0x20, 0xF0, 0x9F, 0x99]
+        let encoded = try Self.run(["encode"], stdin: bytes)
+        #expect(encoded.status == 0)
+        let decoded = try Self.run(["decode", "--utf8", "raw"], stdin: encoded.stdout)
+        #expect(decoded.stdout == bytes)
+        let strict = try Self.run(["decode", "--utf8", "strict"], stdin: encoded.stdout)
+        #expect(strict.status != 0)
+        #expect(strict.stderr.contains("offset 1"))
+    }
+
+    @Test("json output with offsets and per-line mode")
+    func jsonOutput() throws {
+        let r = try Self.run(["encode", "--output", "json", "--offsets", "--lines"], stdin: Array("ab\ncd ef\n".utf8))
+        #expect(r.status == 0)
+        let lines = r.text.split(separator: "\n")
+        #expect(lines.count == 2)
+        let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
+        #expect(first?["line"] as? Int == 1)
+        #expect((first?["offsets"] as? [[Int]])?.last?.last == 2)
+    }
+
+    @Test("count prints per-file and total lines; csv and json variants")
+    func count() throws {
+        let demo = Fixtures.packageRoot.appendingPathComponent("corpora/demo").path
+        let plain = try Self.run(["count", demo])
+        #expect(plain.status == 0)
+        #expect(plain.text.contains("total"))
+        let csv = try Self.run(["count", "--csv", demo])
+        #expect(csv.text.hasPrefix("file,bytes,tokens\n"))
+        let json = try Self.run(["count", "--json", demo])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout)) as? [String: Any]
+        #expect((object?["files"] as? [Any])?.count == 3)   // two texts + README.md
+    }
+
+    @Test("special tokens are refused by default with a message naming the flag")
+    func specialRefused() throws {
+        let refused = try Self.run(["encode"], stdin: Array("x<|endoftext|>".utf8))
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("--allow-special"))
+        let allowed = try Self.run(["encode", "--allow-special"], stdin: Array("x<|endoftext|>".utf8))
+        #expect(allowed.text.hasSuffix(" 199999\n"))
+        let asText = try Self.run(["encode", "--special", "as-text"], stdin: Array("<|endoftext|>".utf8))
+        #expect(asText.status == 0)
+        #expect(!asText.text.contains("199999"))
+    }
+
+    @Test("bad flags, missing files and bad ids fail with a clear message", arguments: [
+        (["encode", "--threads", "0"], "--threads"),
+        (["encode", "--output", "yaml"], "yaml"),
+        (["encode", "/nonexistent/file.txt"], "/nonexistent/file.txt"),
+        (["encode", "--tokenizer", "/nonexistent/vocab.tiktoken"], "/nonexistent/vocab.tiktoken"),
+        (["decode", "12", "abc"], "abc"),
+        (["decode", "4000000000"], "4000000000"),
+        (["count", "--json", "--csv"], "--json"),
+    ])
+    func errors(arguments: [String], mentions: String) throws {
+        let r = try Self.run(arguments)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(mentions), "stderr: \(r.stderr)")
+    }
+
+    @Test("inspect describes the embedded default")
+    func inspect() throws {
+        let r = try Self.run(["inspect", "--json"])
+        #expect(r.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout)) as? [String: Any]
+        #expect(object?["name"] as? String == "o200k_base")
+        #expect(object?["vocabulary_tokens"] as? Int == 199_998)
+    }
+
+    @Test("empty input gives an empty line of ids")
+    func emptyInput() throws {
+        let r = try Self.run(["encode"], stdin: [])
+        #expect(r.status == 0)
+        #expect(r.text == "\n")
+    }
+}

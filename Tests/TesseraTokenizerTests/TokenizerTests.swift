@@ -1,0 +1,120 @@
+import Testing
+import TesseraBPE
+import TesseraTestSupport
+@testable import TesseraTokenizer
+
+@Suite("Tokenizer pipeline")
+struct TokenizerTests {
+    @Test("decode(encode(x)) == x for random bytes and random text", arguments: [1, 2, 3])
+    func roundTrip(seed: UInt64) throws {
+        let tokenizer = try SyntheticTokenizer.make(seed: seed)
+        var rng = SeededGenerator(seed: seed)
+        let alphabet = Array("abcdefgh \n\t".utf8) + Array("é漢🙂".utf8)
+        for trial in 0..<300 {
+            let length = Int(rng.next() % 400)
+            let text: [UInt8] = trial % 2 == 0
+                ? (0..<length).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+                : (0..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            let ids = try tokenizer.encode(text, specials: .asText)
+            #expect(try tokenizer.decode(ids) == text)
+        }
+    }
+
+    @Test("special tokens: raise names the flag, allow emits the id, as-text encodes the text")
+    func specialPolicies() throws {
+        let tokenizer = try SyntheticTokenizer.make()
+        let text = Array("ab <|endoftext|> cd".utf8)
+        #expect(throws: TokenizerError.disallowedSpecialToken(text: "<|endoftext|>", byteOffset: 3)) {
+            try tokenizer.encode(text)
+        }
+        do {
+            _ = try tokenizer.encode(text)
+        } catch let error as TokenizerError {
+            #expect(error.description.contains("--allow-special"))
+        }
+        let allowed = try tokenizer.encode(text, specials: .allow)
+        #expect(allowed.contains(100_001))
+        #expect(try tokenizer.decode(allowed) == text)
+        let asText = try tokenizer.encode(text, specials: .asText)
+        #expect(!asText.contains(100_001))
+        #expect(try tokenizer.decode(asText) == text)
+        // Longest match wins between specials sharing a prefix; adjacent specials both match.
+        let two = try tokenizer.encode(Array("<|end|><|endoftext|>".utf8), specials: .allow)
+        #expect(two == [100_000, 100_001])
+    }
+
+    @Test("offsets are contiguous, cover the input and match each token's bytes")
+    func offsets() throws {
+        let tokenizer = try SyntheticTokenizer.make()
+        let text = Array("abc  defg\nhhh <|end|> gab".utf8)
+        let encoding = try tokenizer.encodeWithOffsets(text, specials: .allow)
+        #expect(encoding.ids.count == encoding.offsets.count)
+        var position = 0
+        for (id, range) in zip(encoding.ids, encoding.offsets) {
+            #expect(range.lowerBound == position)
+            #expect(Array(text[range]) == tokenizer.tokenBytes(id))
+            position = range.upperBound
+        }
+        #expect(position == text.count)
+    }
+
+    @Test("ids do not depend on the thread count (batch and one large text)")
+    func threadIndependence() throws {
+        let tokenizer = try SyntheticTokenizer.make()
+        var rng = SeededGenerator(seed: 99)
+        let alphabet = Array("abcdefgh  \n".utf8)
+        let documents = (0..<40).map { _ in (0..<Int(rng.next() % 3000)).map { _ in alphabet[Int(rng.next() % 11)] } }
+        let one = try tokenizer.encodeBatch(documents, specials: .asText, threads: 1)
+        let two = try tokenizer.encodeBatch(documents, specials: .asText, threads: 2)
+        let four = try tokenizer.encodeBatch(documents, specials: .asText, threads: 4)
+        #expect(one == two && two == four)
+        let big = Array(documents.joined())
+        let sequential = try tokenizer.encode(big, specials: .asText)
+        for threads in [2, 3] {
+            #expect(try tokenizer.encodeParallel(big, specials: .asText, threads: threads, chunkBytes: 1000) == sequential)
+        }
+    }
+
+    @Test("batch errors report the failing document")
+    func batchError() throws {
+        let tokenizer = try SyntheticTokenizer.make()
+        #expect(throws: TokenizerError.self) {
+            try tokenizer.encodeBatch([Array("ok".utf8), Array("<|end|>".utf8)], specials: .raise, threads: 2)
+        }
+    }
+
+    @Test("decode names an unknown id and its position")
+    func unknownID() throws {
+        let tokenizer = try SyntheticTokenizer.make()
+        #expect(throws: TokenizerError.unknownTokenID(77_777, position: 2)) { try tokenizer.decode([1, 2, 77_777]) }
+    }
+
+    @Test("the streaming decoder holds back incomplete UTF-8 and loses nothing")
+    func streamingDecoder() throws {
+        let tokenizer = try SyntheticTokenizer.make()
+        let text = "a🙂b漢字 é"
+        let ids = try tokenizer.encode(text, specials: .asText)
+        // Feed byte-level ids one at a time: single-byte tokens split every multi-byte character.
+        let byteIDs = Array(text.utf8).map { tokenizer.vocabulary.idOfByte[Int($0)] }
+        for sequence in [ids, byteIDs] {
+            var decoder = StreamingDecoder(tokenizer: tokenizer)
+            var pieces: [String] = []
+            for id in sequence { pieces.append(try decoder.push(id)) }
+            pieces.append(decoder.finish())
+            #expect(pieces.joined() == text)
+            #expect(pieces.allSatisfy { !$0.contains("\u{FFFD}") })
+        }
+        #expect(StreamingDecoder.completePrefixLength([0x61, 0xF0, 0x9F]) == 1)
+        #expect(StreamingDecoder.completePrefixLength([0x61, 0xF0, 0x9F, 0x99, 0x82]) == 5)
+        #expect(StreamingDecoder.completePrefixLength([0xFF]) == 1)
+    }
+
+    @Test("safe cut points sit after a newline before an ASCII letter")
+    func safeCut() {
+        let text = Array("ab\n\n1x\nZq".utf8)
+        text.withUnsafeBufferPointer { buffer in
+            #expect(Tokenizer.safeCut(buffer, from: 0, before: text.count) == 7)
+            #expect(Tokenizer.safeCut(buffer, from: 8, before: text.count) == nil)
+        }
+    }
+}
