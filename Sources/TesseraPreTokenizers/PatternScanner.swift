@@ -21,8 +21,10 @@ public struct PatternScanner: PreTokenizer {
     /// `" \n"` at a chunk's end one piece while the whole text gives `" "`, `"\n"` (the newline is followed by a
     /// letter there), so gpt2 text must not be cut at such points (it may be cut where the `\n` follows a
     /// non-whitespace character, which this property cannot express). The argument is in the algorithm note.
-    public var isSplittableAfterNewlineBeforeLetter: Bool {
-        pattern != .gpt2
+    public func canCut(_ text: UnsafeBufferPointer<UInt8>, before position: Int) -> Bool {
+        guard pattern == .gpt2 else { return true }
+        // gpt2 only where the "\n" follows a visible ASCII character (a byte ≥ 0x80 might end U+3000 & co.).
+        return position >= 2 && text[position - 2] >= 0x21 && text[position - 2] <= 0x7E
     }
 
     @inlinable

@@ -12,13 +12,15 @@ public protocol PreTokenizer: Sendable {
     /// - Complexity: O(n) for the built-in scanners; pattern-dependent for regular expressions.
     func forEachPiece(in text: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void)
 
-    /// True when no piece can span a `\n` that is directly followed by an ASCII letter, so text may be cut
-    /// into chunks at such positions and pre-tokenized in parallel with an identical result.
-    var isSplittableAfterNewlineBeforeLetter: Bool { get }
+    /// Whether `text` may be cut before byte `position` so that pre-tokenizing the two sides separately
+    /// gives exactly the pieces of the whole (then long texts can be encoded in parallel chunks).
+    /// Callers only ask at positions where a `\n` is directly followed by an ASCII letter.
+    func canCut(_ text: UnsafeBufferPointer<UInt8>, before position: Int) -> Bool
 }
 
 extension PreTokenizer {
-    public var isSplittableAfterNewlineBeforeLetter: Bool { false }
+    /// By default nothing is known about the pattern, so text is never cut.
+    public func canCut(_ text: UnsafeBufferPointer<UInt8>, before position: Int) -> Bool { false }
 
     /// The pieces of `text` as byte ranges (convenience for tests and tools; hot paths use `forEachPiece`).
     public func pieces(of text: [UInt8]) -> [Range<Int>] {
@@ -39,9 +41,9 @@ public struct PreTokenizerSequence: PreTokenizer {
         visit(stage: 0, range: 0..<text.count, text: text, body)
     }
 
-    public var isSplittableAfterNewlineBeforeLetter: Bool {
+    public func canCut(_ text: UnsafeBufferPointer<UInt8>, before position: Int) -> Bool {
         // Later stages only re-split the first stage's pieces, so the first stage decides.
-        stages.first?.isSplittableAfterNewlineBeforeLetter ?? false
+        stages.first?.canCut(text, before: position) ?? false
     }
 
     private func visit(stage: Int, range: Range<Int>, text: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void) {

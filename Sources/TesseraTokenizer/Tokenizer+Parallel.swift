@@ -2,9 +2,10 @@
 //
 // Batches: worker threads pull document indices from a shared atomic counter and write each result
 // into its own slot, so the output order (and every id) is the same for 1 or N threads.
-// One large text: it is cut at positions where a `\n` is directly followed by an ASCII letter, which
-// no piece of the built-in patterns can span (see docs/algorithms/pretokenizer-scanners.md); chunks
-// are encoded in parallel and concatenated. Other pre-tokenizers are encoded on one thread.
+// One large text: it is cut at positions where a `\n` is directly followed by an ASCII letter and the
+// pre-tokenizer confirms (`canCut`) that no piece spans the cut (for the built-in patterns see
+// docs/algorithms/pretokenizer-scanners.md); chunks are encoded in parallel and concatenated.
+// Pre-tokenizers that cannot tell (user regexes) are encoded on one thread.
 // Complexity: O(total bytes / threads) plus one pass to find chunk boundaries.
 
 import Dispatch
@@ -34,7 +35,7 @@ extension Tokenizer {
     /// Encodes one (possibly huge) text on up to `threads` threads; identical to `encode(_:specials:)`.
     public func encodeParallel(_ text: [UInt8], specials: SpecialTokenPolicy = .raise, threads: Int,
                                chunkBytes: Int = 1 << 18) throws -> [TokenID] {
-        guard threads > 1, text.count > chunkBytes, preTokenizer.isSplittableAfterNewlineBeforeLetter else {
+        guard threads > 1, text.count > chunkBytes else {
             return try encode(text, specials: specials)
         }
         var source = text
@@ -50,7 +51,7 @@ extension Tokenizer {
                 if special != nil { segments.append((range, special)); return }
                 var start = range.lowerBound
                 while range.upperBound - start > chunkBytes {
-                    guard let cut = Self.safeCut(buffer, from: start + chunkBytes, before: range.upperBound) else { break }
+                    guard let cut = safeCut(buffer, from: start + chunkBytes, before: range.upperBound) else { break }
                     segments.append((start..<cut, nil))
                     start = cut
                 }
@@ -80,13 +81,14 @@ extension Tokenizer {
         return all
     }
 
-    /// The first position p in [from, before) with text[p-1] == "\n" and text[p] an ASCII letter.
-    static func safeCut(_ text: UnsafeBufferPointer<UInt8>, from: Int, before: Int) -> Int? {
+    /// The first position p in [from, before) with text[p-1] == "\n", text[p] an ASCII letter, and the
+    /// pre-tokenizer agreeing that p is a safe cut.
+    func safeCut(_ text: UnsafeBufferPointer<UInt8>, from: Int, before: Int) -> Int? {
         var p = max(from, 1)
         while p < before {
             if text[p - 1] == 0x0A {
                 let c = text[p] | 0x20
-                if c >= 0x61 && c <= 0x7A { return p }
+                if c >= 0x61 && c <= 0x7A && preTokenizer.canCut(text, before: p) { return p }
             }
             p += 1
         }

@@ -133,9 +133,15 @@ private func assertTiles(_ ranges: [Range<Int>], count: Int, _ comment: @autoclo
     }
 
     @Test func splittability() {
-        #expect(PatternScanner(.gpt2).isSplittableAfterNewlineBeforeLetter == false)
-        for p in BuiltinPattern.allCases where p != .gpt2 {
-            #expect(PatternScanner(p).isSplittableAfterNewlineBeforeLetter, "\(p)")
+        let cases: [(String, Int, Bool)] = [("foo\nbar", 4, true), ("foo \nbar", 5, false), ("a\r\nb", 3, false),
+                                            ("\nb", 1, false), ("\u{3000}\nb", 4, false)]
+        for (text, position, gpt2Expected) in cases {
+            Array(text.utf8).withUnsafeBufferPointer { buffer in
+                #expect(PatternScanner(.gpt2).canCut(buffer, before: position) == gpt2Expected, "\(text.debugDescription)")
+                for p in BuiltinPattern.allCases where p != .gpt2 {
+                    #expect(PatternScanner(p).canCut(buffer, before: position), "\(p)")
+                }
+            }
         }
     }
 }
@@ -306,7 +312,7 @@ private func assertTiles(_ ranges: [Range<Int>], count: Int, _ comment: @autoclo
     }
 
     @Test func gpt2IsNotSplittableAfterNewline() {
-        // The counterexample behind isSplittableAfterNewlineBeforeLetter == false for gpt2.
+        // The counterexample behind gpt2's stricter canCut rule.
         let text = Array("foo \nbar".utf8)
         let scanner = PatternScanner(.gpt2)
         #expect(scanner.pieces(of: text) == [0..<3, 3..<4, 4..<5, 5..<8])

@@ -88,7 +88,7 @@ import TesseraTokenizer
 /// (" ?[^ \n]+"), leftover spaces form their own piece, and each "\n" is a piece.
 public struct SpaceWordPreTokenizer: PreTokenizer {
     public init() {}
-    public var isSplittableAfterNewlineBeforeLetter: Bool { true }
+    public func canCut(_ text: UnsafeBufferPointer<UInt8>, before position: Int) -> Bool { true }
     public func forEachPiece(in text: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void) {
         var i = 0
         let n = text.count

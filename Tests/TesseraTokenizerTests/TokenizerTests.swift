@@ -110,11 +110,12 @@ struct TokenizerTests {
     }
 
     @Test("safe cut points sit after a newline before an ASCII letter")
-    func safeCut() {
+    func safeCut() throws {
         let text = Array("ab\n\n1x\nZq".utf8)
+        let tokenizer = try SyntheticTokenizer.make()
         text.withUnsafeBufferPointer { buffer in
-            #expect(Tokenizer.safeCut(buffer, from: 0, before: text.count) == 7)
-            #expect(Tokenizer.safeCut(buffer, from: 8, before: text.count) == nil)
+            #expect(tokenizer.safeCut(buffer, from: 0, before: text.count) == 7)
+            #expect(tokenizer.safeCut(buffer, from: 8, before: text.count) == nil)
         }
     }
 }
