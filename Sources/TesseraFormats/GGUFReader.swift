@@ -66,9 +66,14 @@ struct GGUFMetadata {
             let keyOffset = r.position
             let keyRange = try r.string()
             let key = String(decoding: bytes[keyRange], as: UTF8.self)
-            let type = try r.u32()
-            let value = try r.value(type: type, depth: 0)
-            values[key] = (value, keyOffset)
+            do {
+                let type = try r.u32()
+                let value = try r.value(type: type, depth: 0)
+                values[key] = (value, keyOffset)
+            } catch var error as FormatError {
+                error.problem += " (in the value of key \(key.debugDescription), which starts at byte offset \(keyOffset))"
+                throw error
+            }
         }
     }
 

@@ -140,3 +140,13 @@ func llamaVectors(_ name: String) throws -> [(text: String, ids: [TokenID])] {
                       contains: ["pre.gguf", "tokenizer.ggml.pre", "gpt-X", "llama-bpe", "qwen2"])
     }
 }
+
+@Suite struct QwenTiktokenVectorTests {
+    /// qwen.tiktoken (rank order, NFC) against the Hugging Face Qwen 2 ids recorded in llama.cpp's vectors.
+    @Test func qwenTiktokenMatchesTheQwen2Vectors() throws {
+        let t = try #require(Loaded.qwen)
+        for (text, expected) in try llamaVectors("ggml-vocab-qwen2.gguf") {
+            #expect(try t.encode(text, specials: .allow) == expected, "\(text.debugDescription)")
+        }
+    }
+}

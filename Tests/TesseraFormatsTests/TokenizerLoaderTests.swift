@@ -36,6 +36,16 @@ import TesseraTokenizer
         #expect(json.vocabulary.count == 260)
     }
 
+    @Test func gzippedTiktokenByPath() throws {
+        let folder = try scratchFolder()
+        let plain = try FileBytes.read(Fixtures.vocabulary("r50k_base.tiktoken").path)
+        let path = try write(gzipMember(plain), "r50k_base.tiktoken.gz", in: folder)
+        #expect(try TokenizerLoader.detect(path) == .tiktoken)
+        let t = try TokenizerLoader.load(path: path)
+        #expect(t.name == "r50k_base")
+        #expect(try t.encode("hello world") == [31_373, 995])
+    }
+
     @Test func defaultIsTheEmbeddedO200k() throws {
         let path = try #require(TokenizerLoader.embeddedO200kPath())
         #expect(path.hasSuffix("o200k_base.tiktoken"))

@@ -4,6 +4,7 @@
 //   TesseraBench encode --tokenizer T --corpus FILE [--doc-bytes 10000] [--threads N] [--repeat R]
 //   TesseraBench scan --pattern cl100k|o200k|gpt2|llama3|qwen2 --corpus FILE [--repeat R]
 //   TesseraBench worst-case [--tokenizer T]
+//   TesseraBench stress [--iterations 1000000] [--loader-iterations 100000] [--seed S]   (Stress.swift)
 //
 // Documents: the corpus is cut at line ends once a document reaches --doc-bytes (the same rule as
 // the Python driver), so every engine sees identical documents.
@@ -25,12 +26,13 @@ struct Bench {
         case "encode": try encode(options)
         case "scan": try scan(options)
         case "worst-case": try worstCase(options)
+        case "stress": try Stress.run(options)
         default: usage()
         }
     }
 
     static func usage() -> Never {
-        FileHandle.standardError.write(Data("usage: TesseraBench encode|scan|worst-case [--tokenizer T] [--corpus FILE] [--threads N] [--repeat R] [--doc-bytes B] [--pattern P]\n".utf8))
+        FileHandle.standardError.write(Data("usage: TesseraBench encode|scan|worst-case|stress [--tokenizer T] [--corpus FILE] [--threads N] [--repeat R] [--doc-bytes B] [--pattern P]\n".utf8))
         exit(2)
     }
 
