@@ -68,57 +68,67 @@ final class ByteSequenceMap: @unchecked Sendable {
         View(slots: slots, longKeyOffsets: longKeyOffsets, arena: arena, mask: capacity - 1, shift: shift)
     }
 
-    struct DuplicateKey: Error { let firstIndex: Int; let secondIndex: Int }
+    struct DuplicateKey: Error { let firstIndex: Int; let secondIndex: Int; let secondKey: [UInt8] }
 
     /// Builds the map, or reports the first pair of equal keys.
     static func build(keys: [ArraySlice<UInt8>], values: [UInt32]) -> Result<ByteSequenceMap, DuplicateKey> {
-        let map = ByteSequenceMap(keys: keys, values: values)
+        var packed: [UInt8] = []
+        packed.reserveCapacity(keys.reduce(0) { $0 + $1.count })
+        var ends: [UInt32] = []
+        ends.reserveCapacity(keys.count)
+        for k in keys { packed.append(contentsOf: k); ends.append(UInt32(packed.count)) }
+        return build(packed: packed, ends: ends, values: values)
+    }
+
+    /// Builds the map from keys stored back to back: key i is `packed[ends[i-1]..<ends[i]]` (from 0 for i = 0).
+    static func build(packed: [UInt8], ends: [UInt32], values: [UInt32]) -> Result<ByteSequenceMap, DuplicateKey> {
+        let map = ByteSequenceMap(packed: packed, ends: ends, values: values)
         if let duplicate = map.duplicate { return .failure(duplicate) }
         return .success(map)
     }
 
     private var duplicate: DuplicateKey?
 
-    private init(keys: [ArraySlice<UInt8>], values: [UInt32]) {
-        precondition(keys.count == values.count)
-        count = keys.count
-        let total = keys.reduce(0) { $0 + $1.count }
-        let arenaStorage = UnsafeMutablePointer<UInt8>.allocate(capacity: max(total, 1) + 8)
-        arena = arenaStorage
-        var starts: [UInt32] = [0]
-        starts.reserveCapacity(keys.count + 1)
-        var position = 0
-        for k in keys {
-            k.withUnsafeBufferPointer { src in
-                if let base = src.baseAddress { (arenaStorage + position).update(from: base, count: src.count) }
-            }
-            position += k.count
-            starts.append(UInt32(position))
+    private init(packed: [UInt8], ends: [UInt32], values: [UInt32]) {
+        precondition(ends.count == values.count)
+        count = ends.count
+        let arenaStorage = UnsafeMutablePointer<UInt8>.allocate(capacity: packed.count + 8)
+        packed.withUnsafeBufferPointer { src in
+            if let base = src.baseAddress { arenaStorage.update(from: base, count: src.count) }
         }
-        keyStarts = starts
+        arena = arenaStorage
+        keyStarts = [0] + ends
         var capacity = 16
-        while capacity < keys.count * 2 { capacity <<= 1 }
+        while capacity < count * 2 { capacity <<= 1 }
         self.capacity = capacity
         shift = UInt64(64 - capacity.trailingZeroBitCount)
         slots = .allocate(capacity: capacity * 2)
         for i in 0..<capacity { slots[2 * i] = 0; slots[2 * i + 1] = .max }
         longKeyOffsets = .allocate(capacity: capacity)
         longKeyOffsets.initialize(repeating: 0, count: capacity)
-        let v = view
-        for i in 0..<keys.count {
-            let start = Int(starts[i]), length = Int(starts[i + 1]) - start
+        let mask = capacity - 1
+        var start = 0
+        for i in 0..<count {
+            let end = Int(ends[i]), length = end - start
             let key = UnsafePointer(arena + start)
-            let existing = v.value(key, length)
-            if existing != .max, let j = values.firstIndex(of: existing) {
-                duplicate = DuplicateKey(firstIndex: j, secondIndex: i)
-                return
-            }
             let word = loadPrefixWord(key, length)
             var slot = Int(truncatingIfNeeded: hashKey(word, key, length) >> shift)
-            while slots[2 * slot + 1] != .max { slot = (slot + 1) & (capacity - 1) }
+            // One probe both finds the free slot and detects an equal key already stored.
+            while slots[2 * slot + 1] != .max {
+                let meta = slots[2 * slot + 1]
+                if meta & 0xffff_ffff == UInt64(length) && slots[2 * slot] == word
+                    && (length <= 8 || memcmp(arena + Int(longKeyOffsets[slot]) + 8, key + 8, length - 8) == 0) {
+                    let existing = UInt32(truncatingIfNeeded: meta >> 32)
+                    duplicate = DuplicateKey(firstIndex: values.firstIndex(of: existing) ?? 0, secondIndex: i,
+                                             secondKey: Array(UnsafeBufferPointer(start: key, count: length)))
+                    return
+                }
+                slot = (slot + 1) & mask
+            }
             slots[2 * slot] = word
             slots[2 * slot + 1] = UInt64(values[i]) << 32 | UInt64(length)
             longKeyOffsets[slot] = UInt32(start)
+            start = end
         }
     }
 

@@ -52,14 +52,35 @@ public struct Vocabulary: Sendable {
                       idUpperBound: tokens.count)
     }
 
+    /// Builds a vocabulary with ids `0..<ends.count` from token bytes stored back to back: token i is
+    /// `packed[ends[i-1]..<ends[i]]` (from 0 for token 0). The fast path for `.tiktoken` files: no
+    /// per-token allocation.
+    public init(packed: [UInt8], ends: [UInt32]) throws {
+        var previous: UInt32 = 0
+        for (i, end) in ends.enumerated() {
+            if end <= previous { throw BPEError.emptyToken(id: TokenID(i)) }
+            previous = end
+        }
+        try self.init(map: ByteSequenceMap.build(packed: packed, ends: ends, values: (0..<ends.count).map { TokenID($0) }),
+                      ids: nil, idUpperBound: ends.count)
+    }
+
     private init(keysInIDOrder keys: [ArraySlice<UInt8>], ids: [TokenID], idUpperBound: Int) throws {
-        switch ByteSequenceMap.build(keys: keys, values: ids) {
+        try self.init(map: ByteSequenceMap.build(keys: keys, values: ids), ids: ids, idUpperBound: idUpperBound)
+    }
+
+    /// `ids[i]` is the id of key i (nil: ids are 0..<count).
+    private init(map built: Result<ByteSequenceMap, ByteSequenceMap.DuplicateKey>, ids explicitIDs: [TokenID]?,
+                 idUpperBound: Int) throws {
+        switch built {
         case .failure(let dup):
-            throw BPEError.duplicateTokenBytes(firstID: ids[dup.firstIndex], secondID: ids[dup.secondIndex],
-                                               bytes: Array(keys[dup.secondIndex]))
+            let id = { (i: Int) in explicitIDs?[i] ?? TokenID(i) }
+            throw BPEError.duplicateTokenBytes(firstID: id(dup.firstIndex), secondID: id(dup.secondIndex),
+                                               bytes: dup.secondKey)
         case .success(let map):
             self.map = map
         }
+        let ids = explicitIDs ?? (0..<map.count).map { TokenID($0) }
         var spans = [UInt64](repeating: 0, count: idUpperBound)
         var byteIDs = [TokenID](repeating: .max, count: 256)
         for (i, id) in ids.enumerated() {

@@ -3,10 +3,8 @@
 // is the token id and the merge priority (rule `.rankOrder`).
 //
 // Speed: the file is parsed in place from one byte buffer (memchr for line ends, a table-driven base64
-// decoder into a scratch buffer, a hand-written decimal parser); no String is made per line. The one
-// allocation per token is the `[UInt8]` that `Vocabulary(tokens:)` takes. Measured in a release build
-// (thread CPU time, best of 9, loaded 2-core machine): o200k_base ≈ 43 ms in all, of which ≈ 17 ms is this
-// parser and ≈ 26 ms the vocabulary's hash table; cl100k_base ≈ 14 ms.
+// decoder), no String is made per line, and decoded tokens go back to back into one packed buffer that
+// `Vocabulary(packed:ends:)` takes as is (no per-token allocation). Load times are in docs/benchmarks.md.
 //
 // Invariant: each rank appears once, each token's bytes appear once, base64 is canonical-length
 // (a multiple of 4 with `=` padding, like Python's `base64.b64decode`), and the result's ids are the
@@ -62,13 +60,18 @@ public enum TiktokenLoader {
 
     /// Parses ranks into a `.rankOrder` BPE model.
     public static func parseModel(_ bytes: [UInt8], file: String) throws -> BPEModel {
-        let (tokens, ranks, lines, sequential) = try parseRanks(bytes, file: file)
+        let (packed, ends, ranks, lines, sequential) = try parseRanks(bytes, file: file)
         let vocabulary: Vocabulary
         do {
             if sequential {
-                vocabulary = try Vocabulary(tokens: tokens)
+                vocabulary = try Vocabulary(packed: packed, ends: ends)
             } else {
-                vocabulary = try Vocabulary(entries: zip(tokens, ranks).map { ($0, $1) })
+                var start = 0
+                let entries = zip(ends, ranks).map { end, rank -> (bytes: [UInt8], id: TokenID) in
+                    defer { start = Int(end) }
+                    return (Array(packed[start..<Int(end)]), rank)
+                }
+                vocabulary = try Vocabulary(entries: entries)
             }
         } catch let BPEError.duplicateTokenBytes(firstID, secondID, tokenBytes) {
             let lineOf = { (id: TokenID) -> Int in
@@ -99,14 +102,17 @@ public enum TiktokenLoader {
     static let invalid: UInt8 = 0xFF
     static let pad: UInt8 = 0xFE
 
-    /// The tokens, ranks and 1-based line numbers of every entry, and whether rank i is on entry i.
+    /// The tokens (back to back in `packed`, entry i ending at `ends[i]`), ranks and 1-based line numbers
+    /// of every entry, and whether rank i is on entry i.
     static func parseRanks(_ bytes: [UInt8], file: String) throws
-        -> (tokens: [[UInt8]], ranks: [TokenID], lines: [Int], sequential: Bool) {
-        var tokens: [[UInt8]] = []
+        -> (packed: [UInt8], ends: [UInt32], ranks: [TokenID], lines: [Int], sequential: Bool) {
+        var packed: [UInt8] = []
+        packed.reserveCapacity(bytes.count * 3 / 4)
+        var ends: [UInt32] = []
         var ranks: [TokenID] = []
         var lines: [Int] = []
         let estimate = bytes.count / 12 + 16
-        tokens.reserveCapacity(estimate)
+        ends.reserveCapacity(estimate)
         ranks.reserveCapacity(estimate)
         lines.reserveCapacity(estimate)
         var sequential = true
@@ -179,7 +185,6 @@ public enum TiktokenLoader {
                 if decoded < 0 {
                     throw base64Error(UnsafeBufferPointer(start: p + start, count: length), code: decoded, file: file, line: line)
                 }
-                let token = [UInt8](UnsafeBufferPointer(start: scratch, count: decoded))
                 // Duplicate ranks.
                 let index = ranks.count
                 if sequential && rank != index {
@@ -196,16 +201,17 @@ public enum TiktokenLoader {
                     }
                     lineOfRank[rank] = Int32(line)
                 }
-                tokens.append(token)
+                packed.append(contentsOf: UnsafeBufferPointer(start: scratch, count: decoded))
+                ends.append(UInt32(packed.count))
                 ranks.append(TokenID(rank))
                 lines.append(line)
             }
         }
-        if tokens.isEmpty {
+        if ends.isEmpty {
             throw FormatError(.syntax, file: file, "the file has no tokens",
                               fix: "a .tiktoken file has one \"<base64 token> <rank>\" line per token")
         }
-        return (tokens, ranks, lines, sequential)
+        return (packed, ends, ranks, lines, sequential)
     }
 
     /// Decodes `count` bytes of base64 at `s` into `out` (room for `count / 4 * 3` bytes) with the value table
