@@ -9,7 +9,10 @@
 // produces them from text); byte tokens (6) belong to SentencePiece vocabularies and are rejected.
 //
 // Pre-tokenizer names (llama-vocab.cpp): "gpt-2" → GPT-2 pattern; "llama-bpe" / "llama3" / "llama-v3" →
-// Llama 3 pattern with ignore_merges = true (llama.cpp sets it for LLAMA3); "qwen2" → Qwen 2 pattern.
+// Llama 3 pattern with ignore_merges = true (llama.cpp sets it for LLAMA3); "qwen2" → Qwen 2 pattern with
+// an NFC normalizer, because Qwen2's tokenizer.json has one and Hugging Face `tokenizers` is the reference
+// (llama.cpp itself skips it; the two differ on text that is not in NFC, e.g. Arabic marks in
+// non-canonical order or U+2329, found by bench/parity.py on FLORES and the Perl/Rust code corpora).
 //
 // Invariant: all reads are bounds-checked (GGUFReader); errors name the key or byte offset.
 // Complexity: O(metadata size); the tensor data of a full model file is never touched (the file is mapped).
@@ -18,16 +21,18 @@ import Foundation
 import TesseraBPE
 import TesseraPreTokenizers
 import TesseraTokenizer
+import TesseraUnicode
 
 /// Loads the tokenizer of a GGUF file.
 public enum GGUFLoader {
     /// Supported `tokenizer.ggml.pre` values and what they mean.
-    public static let supportedPreTokenizers: [(name: String, pattern: BuiltinPattern, ignoreMerges: Bool)] = [
-        ("gpt-2", .gpt2, false),
-        ("llama-bpe", .llama3, true),
-        ("llama3", .llama3, true),
-        ("llama-v3", .llama3, true),
-        ("qwen2", .qwen2, false),
+    public static let supportedPreTokenizers:
+        [(name: String, pattern: BuiltinPattern, ignoreMerges: Bool, normalizer: Normalizer?)] = [
+        ("gpt-2", .gpt2, false, nil),
+        ("llama-bpe", .llama3, true, nil),
+        ("llama3", .llama3, true, nil),
+        ("llama-v3", .llama3, true, nil),
+        ("qwen2", .qwen2, false, .unicode(.nfc)),
     ]
 
     /// Loads `path` (a vocab-only or full GGUF file; a `.gz` file is decompressed into memory).
@@ -138,7 +143,8 @@ public enum GGUFLoader {
         let specialTokens = try Assembly.specialTokens(specials, vocabulary: vocabulary, file: file,
                                                        source: "tokenizer.ggml.token_type")
         let name = (try? meta.string("general.name")).flatMap { $0 } ?? TiktokenSidecar.stem(of: file)
-        return Tokenizer(name: name, normalizer: nil, preTokenizer: PatternScanner(pre.pattern), model: bpe,
+        return Tokenizer(name: name, normalizer: pre.normalizer.map { TextNormalizer(normalizer: $0) },
+                         preTokenizer: PatternScanner(pre.pattern), model: bpe,
                          specialTokens: specialTokens, patternDescription: pre.pattern.regexSource)
     }
 }

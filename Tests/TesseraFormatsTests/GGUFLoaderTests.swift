@@ -63,6 +63,10 @@ func llamaVectors(_ name: String) throws -> [(text: String, ids: [TokenID])] {
         for id: TokenID in [0, 1000, 50_000, 151_642] {
             #expect(t.vocabulary.bytes(of: id) == tiktoken.vocabulary.bytes(of: id))
         }
+        // Qwen2's tokenizer.json normalizes to NFC (Hugging Face parity; found on FLORES Arabic and U+2329).
+        #expect(try t.encode("e\u{301}", specials: .asText) == t.encode("\u{E9}", specials: .asText))
+        #expect(try t.encode("\u{2329}", specials: .asText) == t.encode("\u{3008}", specials: .asText))
+        #expect(try t.encode("\u{0651}\u{064E}", specials: .asText) == t.encode("\u{064E}\u{0651}", specials: .asText))
     }
 
     @Test(arguments: ["ggml-vocab-gpt-2.gguf", "ggml-vocab-llama-bpe.gguf", "ggml-vocab-qwen2.gguf"])
