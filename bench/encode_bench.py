@@ -303,18 +303,18 @@ def render(results: list[dict], extra: dict) -> str:
     A("MB = 10^6 bytes. *single*: one thread, a loop over documents (RAYON_NUM_THREADS=1); *batch2*: the engine's "
       "own batch API with 2 threads (Tessera: `TesseraBench encode --threads 2`). MB/CPU-s = bytes / CPU time of "
       "the process (all threads; ≈ for Tessera: rusage minus load). Ratio = Tessera's median MB/s in the same vocab "
-      "and mode ÷ the row's. exact?: `ids` = sha256 of all ids equals tiktoken's, `count` = total tokens equal "
+      "and mode ÷ the row's. *1st run*: the first of the repeats (engines with piece caches warm up after it). exact?: `ids` = sha256 of all ids equals tiktoken's, `count` = total tokens equal "
       "tiktoken's, **MISMATCH** = differs.")
     A("")
-    A("| engine | vocab | mode | median MB/s | min–max MB/s | MB/CPU-s | tokens | exact? | peak RSS MB | load ms "
-      "| ratio: tessera / engine |")
-    A("|---|---|---|---:|---:|---:|---:|---|---:|---:|---:|")
+    A("| engine | vocab | mode | median MB/s | min–max MB/s | 1st run MB/s | MB/CPU-s | tokens | exact? | peak RSS MB "
+      "| load ms | ratio: tessera / engine |")
+    A("|---|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|")
     order = {"gpt2": 0, "cl100k": 1, "o200k": 2}
     rows = sorted(results, key=lambda r: (order.get(r["vocab"], 9), r["mode"] != "single", r["engine"] != "tessera",
                                          -(r.get("median_mb_s") or 0)))
     for r in rows:
         if "error" in r:
-            A(f"| {r['engine']} | {r['vocab']} | {r['mode']} | failed | | | | | | | |")
+            A(f"| {r['engine']} | {r['vocab']} | {r['mode']} | failed | | | | | | | | |")
             continue
         rt = ref.get(r["vocab"])
         if r["engine"] == "tiktoken" and r["mode"] == "single":
@@ -331,8 +331,9 @@ def render(results: list[dict], extra: dict) -> str:
         ratio = "–" if r["engine"] == "tessera" or not t or not r.get("median_mb_s") else \
             f"{t['median_mb_s'] / r['median_mb_s']:.2f}×"
         cpu = fmt(r.get("median_mb_cpu_s")) + ("≈" if r.get("cpu_estimated") else "")
+        first = r["bytes"] / 1e6 / r["seconds"][0] if r.get("seconds") and r["seconds"][0] > 0 else None
         A(f"| {r['engine']} | {r['vocab']} | {r['mode']} | {fmt(r.get('median_mb_s'))} | "
-          f"{fmt(r.get('min_mb_s'))}–{fmt(r.get('max_mb_s'))} | {cpu} | {fmt(r.get('tokens'))} | {exact} | "
+          f"{fmt(r.get('min_mb_s'))}–{fmt(r.get('max_mb_s'))} | {fmt(first)} | {cpu} | {fmt(r.get('tokens'))} | {exact} | "
           f"{fmt(r.get('peak_rss_mb'), 0)} | {fmt(r.get('load_ms'), 0)} | {ratio} |")
     A("")
     base = [r.get("base_rss_mb") for r in results if r.get("base_rss_mb")]
@@ -420,10 +421,17 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, default=1200.0, help="seconds per subprocess")
     ap.add_argument("--out", type=Path, default=peers.OUT)
     ap.add_argument("--command", default=None, help="command line to record in the report")
+    ap.add_argument("--render-only", action="store_true", help="re-render encode.md from an existing encode.json")
     ap.add_argument("--worker", nargs=3, metavar=("ENGINE", "VOCAB", "MODE"), help=argparse.SUPPRESS)
     a = ap.parse_args()
     corpus = a.corpus or peers.bench_corpus()
 
+    if a.render_only:
+        d = json.loads((a.out / "encode.json").read_text())
+        md = render(d["results"], d["meta"])
+        (a.out / "encode.md").write_text(md)
+        print(md)
+        return 0
     if a.worker:
         res = worker(*a.worker, corpus=corpus, repeat=a.repeat, digest=not a.no_digest and a.worker[2] == "single")
         print(json.dumps(res))
