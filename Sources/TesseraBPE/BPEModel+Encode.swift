@@ -21,13 +21,15 @@ extension BPEModel {
     public struct Encoder: @unchecked Sendable {
         @usableFromInline let words: ByteSequenceMap.View
         @usableFromInline let byteIDs: UnsafePointer<TokenID>
+        @usableFromInline let pairIDs: UnsafePointer<TokenID>
         @usableFromInline let pairs: PairMap.View?
         @usableFromInline let looksUpWholePiece: Bool
         @usableFromInline let cache: PieceCacheView
 
-        @usableFromInline init(words: ByteSequenceMap.View, byteIDs: UnsafePointer<TokenID>, pairs: PairMap.View?,
-                               looksUpWholePiece: Bool, cache: PieceCacheView) {
-            self.words = words; self.byteIDs = byteIDs; self.pairs = pairs; self.looksUpWholePiece = looksUpWholePiece
+        @usableFromInline init(words: ByteSequenceMap.View, byteIDs: UnsafePointer<TokenID>, pairIDs: UnsafePointer<TokenID>,
+                               pairs: PairMap.View?, looksUpWholePiece: Bool, cache: PieceCacheView) {
+            self.words = words; self.byteIDs = byteIDs; self.pairIDs = pairIDs; self.pairs = pairs
+            self.looksUpWholePiece = looksUpWholePiece
             self.cache = cache
         }
 
@@ -67,7 +69,7 @@ extension BPEModel {
             if let pairs {
                 mergeParts(text, n, ranking: ListedPairRanking(pairs: pairs), into: &out)
             } else {
-                mergeParts(text, n, ranking: ConcatenationRanking(words: words, cache: cache), into: &out)
+                mergeParts(text, n, ranking: ConcatenationRanking(words: words, cache: cache, pairIDs: pairIDs), into: &out)
             }
             let produced = out.count - before
             if short && produced == 1 {
@@ -184,7 +186,7 @@ extension BPEModel {
     @inlinable
     public func withEncoder<T>(_ body: (Encoder) throws -> T) rethrows -> T {
         try withExtendedLifetime(self) {
-            try body(Encoder(words: vocabulary.map.view, byteIDs: byteTokens.ids, pairs: pairs?.view,
+            try body(Encoder(words: vocabulary.map.view, byteIDs: byteTokens.ids, pairIDs: byteTokens.pairIDs, pairs: pairs?.view,
                              looksUpWholePiece: looksUpWholePiece,
                              cache: PieceCache.current(serial: serial)))
         }
@@ -212,19 +214,25 @@ protocol PairRanking {
     func join(_ text: UnsafePointer<UInt8>, _ a: Int, _ b: Int, _ c: Int, _ left: TokenID, _ right: TokenID) -> UInt64
 }
 
-/// tiktoken's rule: the rank of the concatenated bytes, which is also the merged id. Lookups of at
-/// most 8 bytes go through the thread's hot cache (positive and negative answers).
+/// tiktoken's rule: the rank of the concatenated bytes, which is also the merged id. Two-byte lookups
+/// use the model's pair table; other lookups of at most 8 bytes go through the thread's hot cache
+/// (positive and negative answers).
 @usableFromInline
 struct ConcatenationRanking: PairRanking {
     @usableFromInline let words: ByteSequenceMap.View
     @usableFromInline let cache: PieceCacheView?
-    @inlinable init(words: ByteSequenceMap.View, cache: PieceCacheView? = nil) { self.words = words; self.cache = cache }
+    @usableFromInline let pairIDs: UnsafePointer<TokenID>?
+    @inlinable init(words: ByteSequenceMap.View, cache: PieceCacheView? = nil, pairIDs: UnsafePointer<TokenID>? = nil) {
+        self.words = words; self.cache = cache; self.pairIDs = pairIDs
+    }
     @inlinable @inline(__always)
     func join(_ text: UnsafePointer<UInt8>, _ a: Int, _ b: Int, _ c: Int, _ left: TokenID, _ right: TokenID) -> UInt64 {
         let n = c - a
         let key = text + a
         let id: UInt32
-        if let cache, n <= 8 {
+        if n == 2, let pairIDs {
+            id = pairIDs[Int(key[0]) << 8 | Int(key[1])]
+        } else if let cache, n <= 8 {
             let word = loadPrefixWord(key, n)
             let hash = hashKey(word, key, n)
             let cached = cache.hotLookup(hash, word: word, length: n)

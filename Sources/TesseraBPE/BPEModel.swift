@@ -43,7 +43,7 @@ public struct BPEModel: Sendable {
         if !missing.isEmpty { throw BPEError.missingByteTokens(missing) }
         self.vocabulary = vocabulary
         self.rule = rule
-        self.byteTokens = ByteTokenTable(vocabulary.idOfByte)
+        self.byteTokens = ByteTokenTable(vocabulary)
         self.serial = modelSerials.add(1, ordering: .relaxed).newValue
         switch rule {
         case .rankOrder:
@@ -77,13 +77,30 @@ public struct BPEModel: Sendable {
 /// Source of `BPEModel.serial` (48 bits are kept in cache entries; 2^48 models is never reached).
 let modelSerials = Atomic<UInt64>(0)
 
-/// 256 token ids, owned here and read through a raw pointer by `BPEModel.Encoder`.
+/// The single-byte token of every byte (256 ids) and the two-byte token of every byte pair (65,536 ids,
+/// `UInt32.max` where the pair is not a token), owned here and read through raw pointers by
+/// `BPEModel.Encoder`. The pair table (256 KiB) answers the first round of pair lookups of every merge
+/// without hashing and without touching the large vocabulary table.
 @usableFromInline
 final class ByteTokenTable: @unchecked Sendable {
     @usableFromInline let ids: UnsafeMutablePointer<TokenID>
-    init(_ table: [TokenID]) {
+    @usableFromInline let pairIDs: UnsafeMutablePointer<TokenID>
+    init(_ vocabulary: Vocabulary) {
         ids = .allocate(capacity: 256)
-        ids.initialize(from: table, count: 256)
+        ids.initialize(from: vocabulary.idOfByte, count: 256)
+        pairIDs = .allocate(capacity: 65_536)
+        pairIDs.initialize(repeating: .max, count: 65_536)
+        var pair: [UInt8] = [0, 0]
+        for a in 0..<256 {
+            pair[0] = UInt8(a)
+            for b in 0..<256 {
+                pair[1] = UInt8(b)
+                if let id = vocabulary.id(of: pair) { pairIDs[a << 8 | b] = id }
+            }
+        }
     }
-    deinit { ids.deallocate() }
+    deinit {
+        ids.deallocate()
+        pairIDs.deallocate()
+    }
 }

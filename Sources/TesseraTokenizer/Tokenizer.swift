@@ -137,6 +137,11 @@ public struct Tokenizer: Sendable {
                         start = end
                     }
                 }
+            } else if let scanner = preTokenizer as? PatternScanner {
+                // The common case, dispatched statically so the scanner loop and the encoder inline together.
+                scanner.forEachPiece(in: segment) { piece in
+                    encoder.encode(base + piece.lowerBound, piece.count, into: &ids)
+                }
             } else {
                 preTokenizer.forEachPiece(in: segment) { piece in
                     encoder.encode(base + piece.lowerBound, piece.count, into: &ids)
