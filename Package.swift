@@ -39,7 +39,7 @@ let package = Package(
                           dependencies: ["TesseraFormats", "TesseraTokenizer",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: optimizedSwift),
-        .executableTarget(name: "TesseraBench", dependencies: ["TesseraFormats", "TesseraTokenizer"],
+        .executableTarget(name: "TesseraBench", dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTestSupport"],
                           path: "bench/TesseraBench", swiftSettings: optimizedSwift),
 
         .target(name: "TesseraTestSupport", dependencies: ["TesseraFormats"], path: "Tests/TesseraTestSupport"),

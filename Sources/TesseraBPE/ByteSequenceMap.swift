@@ -24,10 +24,21 @@ final class ByteSequenceMap: @unchecked Sendable {
         @usableFromInline let arena: UnsafePointer<UInt8>
         @usableFromInline let mask: Int
         @usableFromInline let shift: UInt64
+        @usableFromInline let filter: UnsafePointer<UInt64>
+        @usableFromInline let filterMask: UInt64
 
         @usableFromInline init(slots: UnsafePointer<UInt64>, longKeyOffsets: UnsafePointer<UInt32>, arena: UnsafePointer<UInt8>,
-                               mask: Int, shift: UInt64) {
+                               mask: Int, shift: UInt64, filter: UnsafePointer<UInt64>, filterMask: UInt64) {
             self.slots = slots; self.longKeyOffsets = longKeyOffsets; self.arena = arena; self.mask = mask; self.shift = shift
+            self.filter = filter; self.filterMask = filterMask
+        }
+
+        /// The filter bit of a key's hash: bits 20… of the hash (the slot uses the top bits, the per-thread
+        /// caches the low ones).
+        @inlinable @inline(__always)
+        func mayContain(hash: UInt64) -> Bool {
+            let bit = (hash >> 20) & filterMask
+            return filter[Int(truncatingIfNeeded: bit >> 6)] & (1 << (bit & 63)) != 0
         }
 
         /// The value stored for the `length` bytes at `key`, or `UInt32.max` when absent.
@@ -40,6 +51,9 @@ final class ByteSequenceMap: @unchecked Sendable {
         /// As `value(_:_:)` with the prefix word and hash already computed (`loadPrefixWord`, `hashKey`).
         @inlinable @inline(__always)
         func value(_ key: UnsafePointer<UInt8>, _ length: Int, word: UInt64, hash: UInt64) -> UInt32 {
+            // Most failed lookups (pieces that need merging, pairs that do not merge) stop here, in a
+            // table small enough for L2, instead of missing in the multi-megabyte slot array.
+            guard mayContain(hash: hash) else { return .max }
             var slot = Int(truncatingIfNeeded: hash >> shift)
             let wantMeta = UInt64(truncatingIfNeeded: length)
             while true {
@@ -63,9 +77,14 @@ final class ByteSequenceMap: @unchecked Sendable {
     let capacity: Int
     let shift: UInt64
     let count: Int
+    /// A one-hash Bloom filter over the keys: 8 bits per slot (capacity ≥ 2 × count, so ≥ 16 bits per key
+    /// and ≈ 6 % false positives); 256 KiB for cl100k, 512 KiB for o200k.
+    let filter: UnsafeMutablePointer<UInt64>
+    let filterWords: Int
 
     @usableFromInline var view: View {
-        View(slots: slots, longKeyOffsets: longKeyOffsets, arena: arena, mask: capacity - 1, shift: shift)
+        View(slots: slots, longKeyOffsets: longKeyOffsets, arena: arena, mask: capacity - 1, shift: shift,
+             filter: filter, filterMask: UInt64(filterWords * 64 - 1))
     }
 
     struct DuplicateKey: Error { let firstIndex: Int; let secondIndex: Int; let secondKey: [UInt8] }
@@ -106,13 +125,20 @@ final class ByteSequenceMap: @unchecked Sendable {
         for i in 0..<capacity { slots[2 * i] = 0; slots[2 * i + 1] = .max }
         longKeyOffsets = .allocate(capacity: capacity)
         longKeyOffsets.initialize(repeating: 0, count: capacity)
+        filterWords = capacity / 8
+        filter = .allocate(capacity: filterWords)
+        filter.initialize(repeating: 0, count: filterWords)
+        let filterMask = UInt64(filterWords * 64 - 1)
         let mask = capacity - 1
         var start = 0
         for i in 0..<count {
             let end = Int(ends[i]), length = end - start
             let key = UnsafePointer(arena + start)
             let word = loadPrefixWord(key, length)
-            var slot = Int(truncatingIfNeeded: hashKey(word, key, length) >> shift)
+            let hash = hashKey(word, key, length)
+            let bit = (hash >> 20) & filterMask
+            filter[Int(bit >> 6)] |= 1 << (bit & 63)
+            var slot = Int(truncatingIfNeeded: hash >> shift)
             // One probe both finds the free slot and detects an equal key already stored.
             while slots[2 * slot + 1] != .max {
                 let meta = slots[2 * slot + 1]
@@ -133,6 +159,7 @@ final class ByteSequenceMap: @unchecked Sendable {
     }
 
     deinit {
+        filter.deallocate()
         slots.deallocate()
         longKeyOffsets.deallocate()
         arena.deallocate()

@@ -16,18 +16,8 @@ private func split(_ pattern: BuiltinPattern, _ text: String) -> [String] {
     return PatternScanner(pattern).pieces(of: bytes).map { String(decoding: bytes[$0], as: UTF8.self) }
 }
 
-/// SplitMix64: a small seeded generator so that the property tests are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The property tests use TesseraTestSupport's seeded SplitMix64, so they are reproducible.
+typealias SplitMix64 = SeededGenerator
 
 private func assertTiles(_ ranges: [Range<Int>], count: Int, _ comment: @autoclosure () -> String) {
     var at = 0

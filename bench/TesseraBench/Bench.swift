@@ -13,6 +13,7 @@ import Foundation
 import TesseraBPE
 import TesseraFormats
 import TesseraPreTokenizers
+import TesseraTestSupport
 import TesseraTokenizer
 
 @main
@@ -171,15 +172,5 @@ struct Bench {
     }
 }
 
-/// Deterministic generator for the synthetic inputs (SplitMix64).
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// Deterministic generator for the synthetic inputs (SplitMix64, shared with the tests).
+typealias SplitMix64 = SeededGenerator
