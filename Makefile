@@ -14,8 +14,8 @@ build: deps
 demo: build
 	@echo "== tessera inspect (embedded o200k_base)"
 	@$(BIN)/tessera inspect
-	@echo "== tessera count corpora/demo"
-	@$(BIN)/tessera count corpora/demo
+	@echo "== tessera count corpora/demo/*.txt"
+	@$(BIN)/tessera count corpora/demo/*.txt
 	@echo "== tessera encode --output pieces (first line of Genesis)"
 	@head -n 2 corpora/demo/genesis-kjv.txt | tail -n 1 | $(BIN)/tessera encode --output pieces
 	@echo "== round trip: encode | decode reproduces the corpus byte for byte"
