@@ -5,10 +5,9 @@
 // the same effect ("segment cache"); tiktoken relies on the vocabulary alone.
 //
 // Two direct-mapped levels, one pair per thread (pthread key: no locking, no sharing):
-// - hot: 2^15 entries of 16 bytes, [the bytes as a word][length << 32 | id], for byte strings of at
-//   most 8 bytes: pieces that encode to one token, and (rank order) the vocabulary lookups of the merge
-//   loop, including negative answers (id = UInt32.max: "not a token"). 512 KiB stays in L2; the
-//   2–8 MB vocabulary table does not, and profiling showed its cache misses as the top cost of encoding.
+// - hot: 2^15 entries of 16 bytes, [the bytes as a word][length << 32 | id], for pieces of at most
+//   8 bytes that encode to one token. 512 KiB stays in L2; the 4–8 MB vocabulary table does not, and
+//   profiling showed its cache misses as the top cost of encoding.
 // - merged: 2^15 entries of 14 words, [hash][length << 8 | id count][key bytes, 32][ids, 16 × UInt32],
 //   for pieces of 2…32 bytes that needed merging, with at most 16 ids.
 // The cache belongs to one model at a time: asking for it with another model's serial number
@@ -78,14 +77,13 @@ struct PieceCacheView {
         self.storage = storage; self.hot = hot
     }
 
-    /// For a byte string of at most 8 bytes (given as its word): `UInt64.max` when not cached, else
-    /// the cached id, which is `UInt32.max` for "known not to be a single token".
+    /// The cached single token of a piece of at most 8 bytes (given as its word), or `UInt32.max`.
     @inlinable @inline(__always)
-    func hotLookup(_ hash: UInt64, word: UInt64, length: Int) -> UInt64 {
+    func hotLookup(_ hash: UInt64, word: UInt64, length: Int) -> TokenID {
         let e = hot + Int(truncatingIfNeeded: hash & UInt64(PieceCache.hotEntries - 1)) &* 2
         let meta = e[1]
         guard e[0] == word, meta >> 32 == UInt64(truncatingIfNeeded: length) else { return .max }
-        return meta & 0xffff_ffff
+        return TokenID(truncatingIfNeeded: meta)
     }
 
     @inlinable @inline(__always)
