@@ -38,12 +38,7 @@ extension Tokenizer {
         guard threads > 1, text.count > chunkBytes else {
             return try encode(text, specials: specials)
         }
-        var source = text
-        if let normalizer {
-            do { source = try normalizer.normalizedBytes(text) } catch {
-                throw TokenizerError.normalization(String(describing: error))
-            }
-        }
+        let source = try normalized(text)
         // Segments: (range, special id or nil), ordinary ones cut into chunks at safe boundaries.
         var segments: [(Range<Int>, TokenID?)] = []
         try source.withUnsafeBufferPointer { buffer in

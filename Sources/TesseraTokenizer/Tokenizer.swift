@@ -78,14 +78,8 @@ public struct Tokenizer: Sendable {
     @discardableResult
     public func encode(_ text: [UInt8], specials: SpecialTokenPolicy, into ids: inout [TokenID],
                        offsets: UnsafeMutablePointer<[Range<Int>]>?) throws -> Bool {
-        var source = text
-        var changed = false
-        if let normalizer {
-            do { source = try normalizer.normalizedBytes(text) } catch {
-                throw TokenizerError.normalization(String(describing: error))
-            }
-            changed = source != text
-        }
+        let source = try normalized(text)
+        let changed = normalizer != nil && source != text
         try source.withUnsafeBufferPointer { buffer in
             try forEachSegment(buffer, specials: specials) { segment, special in
                 if let special {
@@ -97,6 +91,15 @@ public struct Tokenizer: Sendable {
             }
         }
         return changed
+    }
+
+    /// `text` after the normalizer (the text itself when there is none).
+    /// - Throws: `TokenizerError.normalization` with the normalizer's message.
+    func normalized(_ text: [UInt8]) throws -> [UInt8] {
+        guard let normalizer else { return text }
+        do { return try normalizer.normalizedBytes(text) } catch {
+            throw TokenizerError.normalization(String(describing: error))
+        }
     }
 
     /// Splits `text` into ordinary segments and special-token occurrences (per the policy), in order.
