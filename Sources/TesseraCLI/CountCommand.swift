@@ -41,7 +41,8 @@ struct CountCommand: ParsableCommand {
             let counts: [Int]
             if batch.count == 1 {
                 counts = [try encodeOrExplain {
-                    try tokenizer.encodeParallel(batch[0].1, specials: specialOptions.policy, threads: threadOptions.count).count
+                    try tokenizer.encodeParallel(batch[0].1, specials: specialOptions.policy, threads: threadOptions.count,
+                                                 progress: { progress.advance(bytes: $0) }).count
                 }]
             } else {
                 counts = try encodeOrExplain {
@@ -51,7 +52,7 @@ struct CountCommand: ParsableCommand {
             }
             for (i, entry) in batch.enumerated() {
                 rows.append(Row(name: entry.0, bytes: entry.1.count, tokens: counts[i]))
-                progress.advance(bytes: entry.1.count)
+                if batch.count > 1 { progress.advance(bytes: entry.1.count) }
             }
             batch.removeAll()
             batchBytes = 0

@@ -49,16 +49,20 @@ struct EncodeCommand: ParsableCommand {
                     write(encoding.ids, offsets: offsets ? encoding.offsets : nil, item: item, line: lines ? index + 1 : nil,
                           tokenizer: tokenizer, to: out)
                 }
+                progress.advance(bytes: bytes.count)
             } else if records.count == 1 {
-                let ids = try encodeOrExplain { try tokenizer.encodeParallel(bytes, specials: policy, threads: threads) }
+                let ids = try encodeOrExplain {
+                    try tokenizer.encodeParallel(bytes, specials: policy, threads: threads,
+                                                 progress: { progress.advance(bytes: $0) })
+                }
                 write(ids, offsets: nil, item: item, line: nil, tokenizer: tokenizer, to: out)
             } else {
                 let all = try encodeOrExplain { try tokenizer.encodeBatch(records, specials: policy, threads: threads) }
                 for (index, ids) in all.enumerated() {
                     write(ids, offsets: nil, item: item, line: index + 1, tokenizer: tokenizer, to: out)
                 }
+                progress.advance(bytes: bytes.count)
             }
-            progress.advance(bytes: bytes.count)
         }
     }
 

@@ -40,8 +40,10 @@ final class OutputBuffer {
 }
 
 /// A progress line on stderr, shown only on a terminal and only once work has taken over a second.
-final class Progress {
+/// Safe to advance from several threads (parallel chunks of one large file report as they finish).
+final class Progress: @unchecked Sendable {
     private let total: Int?
+    private let lock = NSLock()
     private var done = 0
     private let start = Date()
     private var lastDraw = Date.distantPast
@@ -51,6 +53,8 @@ final class Progress {
     init(totalBytes: Int?) { total = totalBytes }
 
     func advance(bytes: Int) {
+        lock.lock()
+        defer { lock.unlock() }
         done += bytes
         guard enabled else { return }
         let now = Date()
@@ -66,6 +70,8 @@ final class Progress {
     }
 
     func finish() {
+        lock.lock()
+        defer { lock.unlock() }
         if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }

@@ -33,10 +33,14 @@ extension Tokenizer {
     }
 
     /// Encodes one (possibly huge) text on up to `threads` threads; identical to `encode(_:specials:)`.
+    /// `progress`, when given, is called (from worker threads) with the byte count of each finished chunk,
+    /// and makes even one thread work chunk by chunk so that progress can be shown.
     public func encodeParallel(_ text: [UInt8], specials: SpecialTokenPolicy = .raise, threads: Int,
-                               chunkBytes: Int = 1 << 18) throws -> [TokenID] {
-        guard threads > 1, text.count > chunkBytes else {
-            return try encode(text, specials: specials)
+                               chunkBytes: Int = 1 << 18, progress: (@Sendable (Int) -> Void)? = nil) throws -> [TokenID] {
+        guard threads > 1 || progress != nil, text.count > chunkBytes else {
+            let ids = try encode(text, specials: specials)
+            progress?(text.count)
+            return ids
         }
         let source = try normalized(text)
         // Segments: (range, special id or nil), ordinary ones cut into chunks at safe boundaries.
@@ -67,6 +71,7 @@ extension Tokenizer {
                         encodeOrdinary(text, range, into: &ids, offsets: nil)
                     }
                     out[i] = ids
+                    progress?(range.count)
                 }
             }
         }

@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 import TesseraBPE
 import TesseraTestSupport
@@ -72,6 +73,14 @@ struct TokenizerTests {
         let sequential = try tokenizer.encode(big, specials: .asText)
         for threads in [2, 3] {
             #expect(try tokenizer.encodeParallel(big, specials: .asText, threads: threads, chunkBytes: 1000) == sequential)
+        }
+        // With a progress callback even one thread works chunk by chunk; every byte is reported once.
+        for threads in [1, 2] {
+            let reported = Atomic<Int>(0)
+            let ids = try tokenizer.encodeParallel(big, specials: .asText, threads: threads, chunkBytes: 1000,
+                                                   progress: { reported.add($0, ordering: .relaxed) })
+            #expect(ids == sequential)
+            #expect(reported.load(ordering: .relaxed) == big.count)
         }
     }
 
