@@ -74,7 +74,7 @@ public struct BPEModel: Sendable {
     }
 }
 
-/// Source of `BPEModel.serial` (48 bits are kept in cache entries; 2^48 models is never reached).
+/// Source of `BPEModel.serial` (a per-thread piece cache is cleared when it is asked for by another serial).
 let modelSerials = Atomic<UInt64>(0)
 
 /// The single-byte token of every byte (256 ids) and the two-byte token of every byte pair (65,536 ids,

@@ -37,7 +37,7 @@ final class ByteSequenceMap: @unchecked Sendable {
         /// caches the low ones).
         @inlinable @inline(__always)
         func mayContain(hash: UInt64) -> Bool {
-            let bit = (hash >> 20) & filterMask
+            let bit = filterBit(hash, mask: filterMask)
             return filter[Int(truncatingIfNeeded: bit >> 6)] & (1 << (bit & 63)) != 0
         }
 
@@ -136,7 +136,7 @@ final class ByteSequenceMap: @unchecked Sendable {
             let key = UnsafePointer(arena + start)
             let word = loadPrefixWord(key, length)
             let hash = hashKey(word, key, length)
-            let bit = (hash >> 20) & filterMask
+            let bit = filterBit(hash, mask: filterMask)
             filter[Int(bit >> 6)] |= 1 << (bit & 63)
             var slot = Int(truncatingIfNeeded: hash >> shift)
             // One probe both finds the free slot and detects an equal key already stored.
@@ -170,6 +170,10 @@ final class ByteSequenceMap: @unchecked Sendable {
         UnsafeBufferPointer(start: arena + Int(keyStarts[i]), count: Int(keyStarts[i + 1] - keyStarts[i]))
     }
 }
+
+/// The Bloom-filter bit of a key's hash, shared by building and lookup so the two can never disagree.
+@inlinable @inline(__always)
+func filterBit(_ hash: UInt64, mask: UInt64) -> UInt64 { (hash >> 20) & mask }
 
 /// The first min(n, 8) bytes of `p` as a little-endian word, zero-padded, without reading past p[n-1].
 @inlinable @inline(__always)

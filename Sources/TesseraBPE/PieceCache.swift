@@ -77,10 +77,16 @@ struct PieceCacheView {
         self.storage = storage; self.hot = hot
     }
 
+    /// The hot entry (2 words) that `hash` maps to.
+    @inlinable @inline(__always)
+    func hotEntry(_ hash: UInt64) -> UnsafeMutablePointer<UInt64> {
+        hot + Int(truncatingIfNeeded: hash & UInt64(PieceCache.hotEntries - 1)) &* 2
+    }
+
     /// The cached single token of a piece of at most 8 bytes (given as its word), or `UInt32.max`.
     @inlinable @inline(__always)
     func hotLookup(_ hash: UInt64, word: UInt64, length: Int) -> TokenID {
-        let e = hot + Int(truncatingIfNeeded: hash & UInt64(PieceCache.hotEntries - 1)) &* 2
+        let e = hotEntry(hash)
         let meta = e[1]
         guard e[0] == word, meta >> 32 == UInt64(truncatingIfNeeded: length) else { return .max }
         return TokenID(truncatingIfNeeded: meta)
@@ -88,7 +94,7 @@ struct PieceCacheView {
 
     @inlinable @inline(__always)
     func hotStore(_ hash: UInt64, word: UInt64, length: Int, id: TokenID) {
-        let e = hot + Int(truncatingIfNeeded: hash & UInt64(PieceCache.hotEntries - 1)) &* 2
+        let e = hotEntry(hash)
         e[0] = word
         e[1] = UInt64(truncatingIfNeeded: length) << 32 | UInt64(id)
     }

@@ -61,26 +61,23 @@ public struct Vocabulary: Sendable {
             if end <= previous { throw BPEError.emptyToken(id: TokenID(i)) }
             previous = end
         }
-        try self.init(map: ByteSequenceMap.build(packed: packed, ends: ends, values: (0..<ends.count).map { TokenID($0) }),
-                      ids: nil, idUpperBound: ends.count)
+        let ids = (0..<ends.count).map { TokenID($0) }
+        try self.init(map: ByteSequenceMap.build(packed: packed, ends: ends, values: ids), ids: ids, idUpperBound: ends.count)
     }
 
     private init(keysInIDOrder keys: [ArraySlice<UInt8>], ids: [TokenID], idUpperBound: Int) throws {
         try self.init(map: ByteSequenceMap.build(keys: keys, values: ids), ids: ids, idUpperBound: idUpperBound)
     }
 
-    /// `ids[i]` is the id of key i (nil: ids are 0..<count).
-    private init(map built: Result<ByteSequenceMap, ByteSequenceMap.DuplicateKey>, ids explicitIDs: [TokenID]?,
-                 idUpperBound: Int) throws {
+    /// `ids[i]` is the id of key i.
+    private init(map built: Result<ByteSequenceMap, ByteSequenceMap.DuplicateKey>, ids: [TokenID], idUpperBound: Int) throws {
         switch built {
         case .failure(let dup):
-            let id = { (i: Int) in explicitIDs?[i] ?? TokenID(i) }
-            throw BPEError.duplicateTokenBytes(firstID: id(dup.firstIndex), secondID: id(dup.secondIndex),
+            throw BPEError.duplicateTokenBytes(firstID: ids[dup.firstIndex], secondID: ids[dup.secondIndex],
                                                bytes: dup.secondKey)
         case .success(let map):
             self.map = map
         }
-        let ids = explicitIDs ?? (0..<map.count).map { TokenID($0) }
         var spans = [UInt64](repeating: 0, count: idUpperBound)
         var byteIDs = [TokenID](repeating: .max, count: 256)
         for (i, id) in ids.enumerated() {

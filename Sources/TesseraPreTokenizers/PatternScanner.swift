@@ -17,10 +17,10 @@ public struct PatternScanner: PreTokenizer {
         self.pattern = pattern
     }
 
-    /// True for cl100k, o200k, llama3 and qwen2; false for gpt2. For gpt2, `\s+(?!\S)` makes a trailing
-    /// `" \n"` at a chunk's end one piece while the whole text gives `" "`, `"\n"` (the newline is followed by a
-    /// letter there), so gpt2 text must not be cut at such points (it may be cut where the `\n` follows a
-    /// non-whitespace character, which this property cannot express). The argument is in the algorithm note.
+    /// Always true for cl100k, o200k, llama3 and qwen2. For gpt2, `\s+(?!\S)` makes a trailing `" \n"` at a
+    /// chunk's end one piece while the whole text gives `" "`, `"\n"` (the newline is followed by a letter
+    /// there), so gpt2 text is cut only where the `\n` follows a non-whitespace character. The argument is
+    /// in the algorithm note.
     public func canCut(_ text: UnsafeBufferPointer<UInt8>, before position: Int) -> Bool {
         guard pattern == .gpt2 else { return true }
         // gpt2 only where the "\n" follows a visible ASCII character (a byte ≥ 0x80 might end U+3000 & co.).
