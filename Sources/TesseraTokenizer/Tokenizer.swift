@@ -15,28 +15,45 @@ public protocol TextNormalizing: Sendable {
     var summary: String { get }
 }
 
-/// A complete byte-level BPE tokenizer.
+/// A complete tokenizer: normalizer → special-token cut → pre-tokenizer → subword model, plus the
+/// optional decoder and post-processor.
 public struct Tokenizer: Sendable {
     /// Human-readable name, e.g. `o200k_base`.
     public var name: String
     public var normalizer: (any TextNormalizing)?
     public var preTokenizer: any PreTokenizer
-    public var model: BPEModel
+    /// The subword model. Byte-level BPE (`BPEModel`) takes a statically dispatched fast path.
+    public var model: any TokenModel {
+        didSet { byteLevelBPE = model as? BPEModel }
+    }
     public var specialTokens: SpecialTokens
     /// The pre-tokenizer's regular expression, when it has one (for `inspect`).
     public var patternDescription: String?
+    /// Turns token strings into text; nil means "concatenate the token bytes" (byte-level models).
+    public var decoder: (any TokenDecoding)?
+    /// Adds special tokens (BOS/EOS…) when an encode call asks for them.
+    public var postProcessor: (any PostProcessing)?
+    /// `model` when it is byte-level BPE (kept so the hot path needs no dynamic cast per call).
+    @usableFromInline private(set) var byteLevelBPE: BPEModel?
 
     public init(name: String, normalizer: (any TextNormalizing)? = nil, preTokenizer: any PreTokenizer,
-                model: BPEModel, specialTokens: SpecialTokens = .none, patternDescription: String? = nil) {
+                model: any TokenModel, specialTokens: SpecialTokens = .none, patternDescription: String? = nil,
+                decoder: (any TokenDecoding)? = nil, postProcessor: (any PostProcessing)? = nil) {
         self.name = name
         self.normalizer = normalizer
         self.preTokenizer = preTokenizer
         self.model = model
+        self.byteLevelBPE = model as? BPEModel
         self.specialTokens = specialTokens
         self.patternDescription = patternDescription
+        self.decoder = decoder
+        self.postProcessor = postProcessor
     }
 
     public var vocabulary: Vocabulary { model.vocabulary }
+
+    /// The model as byte-level BPE, or nil for another kind of model.
+    public var bpeModel: BPEModel? { byteLevelBPE }
 
     /// Number of ids the tokenizer can produce (ordinary + special), i.e. tiktoken's `n_vocab`.
     public var idUpperBound: Int {
@@ -48,23 +65,28 @@ public struct Tokenizer: Sendable {
     /// The ids of `text`.
     /// - Throws: `TokenizerError.disallowedSpecialToken` under `.raise`; `.normalization` from the normalizer.
     /// - Complexity: O(n) pre-tokenization plus BPE per piece (O(n log n) worst case).
-    public func encode(_ text: [UInt8], specials: SpecialTokenPolicy = .raise) throws -> [TokenID] {
+    /// `addSpecialTokens` runs the post-processor (e.g. prepends BOS), like Hugging Face's
+    /// `add_special_tokens`; it is off by default, as in tiktoken.
+    public func encode(_ text: [UInt8], specials: SpecialTokenPolicy = .raise, addSpecialTokens: Bool = false) throws -> [TokenID] {
         var ids: [TokenID] = []
         ids.reserveCapacity(text.count / 3 + 1)
         try encode(text, specials: specials, into: &ids, offsets: nil)
+        if addSpecialTokens, let postProcessor { postProcessor.process(&ids, offsets: nil) }
         return ids
     }
 
     /// The ids of `text` (UTF-8).
-    public func encode(_ text: String, specials: SpecialTokenPolicy = .raise) throws -> [TokenID] {
-        try encode(Array(text.utf8), specials: specials)
+    public func encode(_ text: String, specials: SpecialTokenPolicy = .raise, addSpecialTokens: Bool = false) throws -> [TokenID] {
+        try encode(Array(text.utf8), specials: specials, addSpecialTokens: addSpecialTokens)
     }
 
     /// Ids with the UTF-8 byte range each token covers.
-    public func encodeWithOffsets(_ text: [UInt8], specials: SpecialTokenPolicy = .raise) throws -> Encoding {
+    public func encodeWithOffsets(_ text: [UInt8], specials: SpecialTokenPolicy = .raise,
+                                  addSpecialTokens: Bool = false) throws -> Encoding {
         var ids: [TokenID] = []
         var offsets: [Range<Int>] = []
         let normalized = try encode(text, specials: specials, into: &ids, offsets: &offsets)
+        if addSpecialTokens, let postProcessor { postProcessor.process(&ids, offsets: &offsets) }
         return Encoding(ids: ids, offsets: offsets, offsetsAreIntoNormalizedText: normalized)
     }
 
@@ -120,27 +142,37 @@ public struct Tokenizer: Sendable {
         if position < text.count { try body(position..<text.count, nil) }
     }
 
-    /// BPE-encodes the ordinary (special-free) bytes `text[range]`.
+    /// Encodes the ordinary (special-free) bytes `text[range]`.
     @inline(__always)
     func encodeOrdinary(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, into ids: inout [TokenID],
                         offsets: UnsafeMutablePointer<[Range<Int>]>?) {
         let segment = UnsafeBufferPointer(rebasing: text[range])
         guard let base = segment.baseAddress else { return }
-        model.withEncoder { encoder in
-            if let offsets {
-                let vocabulary = model.vocabulary
-                let shift = range.lowerBound
-                preTokenizer.forEachPiece(in: segment) { piece in
-                    let before = ids.count
-                    encoder.encode(base + piece.lowerBound, piece.count, into: &ids)
-                    var start = shift + piece.lowerBound
-                    for i in before..<ids.count {
-                        let end = start + vocabulary.byteCount(of: ids[i])
-                        offsets.pointee.append(start..<end)
-                        start = end
-                    }
+        if let offsets {
+            var spans: [Int] = []
+            let shift = range.lowerBound
+            preTokenizer.forEachPiece(in: segment) { piece in
+                spans.removeAll(keepingCapacity: true)
+                model.encode(piece: UnsafeBufferPointer(start: base + piece.lowerBound, count: piece.count),
+                             into: &ids, spans: &spans)
+                var start = shift + piece.lowerBound
+                for span in spans {
+                    offsets.pointee.append(start..<start + span)
+                    start += span
                 }
-            } else if let scanner = preTokenizer as? PatternScanner {
+            }
+            return
+        }
+        guard let bpe = byteLevelBPE else {
+            let model = self.model
+            preTokenizer.forEachPiece(in: segment) { piece in
+                model.encode(piece: UnsafeBufferPointer(start: base + piece.lowerBound, count: piece.count),
+                             into: &ids, spans: nil)
+            }
+            return
+        }
+        bpe.withEncoder { encoder in
+            if let scanner = preTokenizer as? PatternScanner {
                 // The common case, dispatched statically so the scanner loop and the encoder inline together.
                 scanner.forEachPiece(in: segment) { piece in
                     encoder.encode(base + piece.lowerBound, piece.count, into: &ids)
@@ -155,7 +187,8 @@ public struct Tokenizer: Sendable {
 
     // MARK: Decoding
 
-    /// The bytes of `ids` (special tokens decode to their text). Lossless.
+    /// The bytes of `ids` (special tokens decode to their text). Lossless for byte-level models; with a
+    /// decoder, the decoder's text (e.g. `▁` back to a space).
     /// - Throws: `TokenizerError.unknownTokenID` naming the first bad id and its position.
     public func decode<S: Sequence<TokenID>>(_ ids: S) throws -> [UInt8] {
         var out: [UInt8] = []
@@ -166,6 +199,16 @@ public struct Tokenizer: Sendable {
     /// Appends the bytes of `ids` to `out`.
     public func decode<S: Sequence<TokenID>>(_ ids: S, into out: inout [UInt8]) throws {
         let vocabulary = model.vocabulary
+        if let decoder {
+            var tokens: [[UInt8]] = []
+            for (position, id) in ids.enumerated() {
+                guard let bytes = tokenBytes(id) else { throw TokenizerError.unknownTokenID(id, position: position) }
+                tokens.append(bytes)
+            }
+            decoder.decode(&tokens)
+            for t in tokens { out.append(contentsOf: t) }
+            return
+        }
         for (position, id) in ids.enumerated() where !vocabulary.appendBytes(of: id, to: &out) {
             guard let special = specialTokens.bytes(of: id) else {
                 throw TokenizerError.unknownTokenID(id, position: position)

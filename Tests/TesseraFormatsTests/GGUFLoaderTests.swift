@@ -32,7 +32,7 @@ func llamaVectors(_ name: String) throws -> [(text: String, ids: [TokenID])] {
         #expect(t.vocabulary.count == 50_256)
         #expect(t.specialTokens.entries.map(\.id) == [50_256])
         #expect(try t.encode("hello world") == [31_373, 995])
-        guard case .mergeList(let merges, let ignoreMerges) = t.model.rule else {
+        guard case .mergeList(let merges, let ignoreMerges) = t.bpeModel?.rule else {
             Issue.record("expected a merge list")
             return
         }
@@ -45,7 +45,7 @@ func llamaVectors(_ name: String) throws -> [(text: String, ids: [TokenID])] {
         #expect(t.vocabulary.count == 128_000)
         #expect(t.specialTokens.entries.count == 256)
         #expect(t.specialTokens.id(of: "<|begin_of_text|>") == 128_000)
-        guard case .mergeList(let merges, let ignoreMerges) = t.model.rule else {
+        guard case .mergeList(let merges, let ignoreMerges) = t.bpeModel?.rule else {
             Issue.record("expected a merge list")
             return
         }

@@ -27,7 +27,7 @@ func jsonString(_ s: String) -> String {
         #expect(t.vocabulary.count == 50_256)
         #expect(t.specialTokens.entries.count == 1)
         #expect(t.specialTokens.id(of: "<|endoftext|>") == 50_256)
-        guard case .mergeList(let merges, let ignoreMerges) = t.model.rule else {
+        guard case .mergeList(let merges, let ignoreMerges) = t.bpeModel?.rule else {
             Issue.record("expected a merge list")
             return
         }

@@ -15,7 +15,7 @@ import TesseraTokenizer
         #expect(t.vocabulary.count == 50_256)
         #expect(t.specialTokens.entries.map(\.id) == [50_256])
         #expect(t.idUpperBound == 50_257)
-        #expect(t.model.rule == .rankOrder)
+        #expect(t.bpeModel?.rule == .rankOrder)
         #expect(try t.encode("hello world") == [31_373, 995])
         #expect(try t.encode("<|endoftext|>", specials: .allow) == [50_256])
     }

@@ -36,7 +36,7 @@ func tokenizerJSON(merges: String = #"["Ġ t", "h e", "Ġt he"]"#, addedTokens: 
         #expect(t.specialTokens.isEmpty)
         #expect(loaded.mergeCount == 100_000)
         #expect(loaded.decoderType == "ByteLevel")
-        #expect(t.model.rule != .rankOrder)
+        #expect(t.bpeModel?.rule != .rankOrder)
         #expect(t.preTokenizer is PatternScanner)   // Split(Regex = a builtin, Isolated) + ByteLevel(use_regex: false)
         #expect(try t.encode("hello") == [15_339])
         #expect(try t.encode(" world") == [1917])
