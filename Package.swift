@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 // Tessera: a byte-exact tokenizer toolkit for Linux.
 // Module graph (arrows point to dependencies; only the CLI composes modules):
-//   tessera (CLI) -> TesseraFormats -> TesseraTokenizer -> TesseraBPE
+//   tessera (CLI) -> TesseraTraining -> TesseraFormats -> TesseraTokenizer -> TesseraBPE
 //                                                      \-> TesseraPreTokenizers -> TesseraUnicode -> CUtf8proc, CICUShim
 import PackageDescription
 
@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "TesseraTokenizer", targets: ["TesseraTokenizer"]),
         .library(name: "TesseraFormats", targets: ["TesseraFormats"]),
         .library(name: "TesseraUnicode", targets: ["TesseraUnicode"]),
+        .library(name: "TesseraTraining", targets: ["TesseraTraining"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,8 +36,11 @@ let package = Package(
                 dependencies: ["TesseraBPE", "TesseraPreTokenizers", "TesseraUnicode"], swiftSettings: optimizedSwift),
         .target(name: "TesseraFormats", dependencies: ["TesseraTokenizer", "TesseraPreTokenizers", "TesseraUnicode", "CZlib"],
                 resources: [.copy("Resources/o200k_base.tiktoken")], swiftSettings: optimizedSwift),
+        .target(name: "TesseraTraining",
+                dependencies: ["TesseraBPE", "TesseraPreTokenizers", "TesseraTokenizer", "TesseraFormats"],
+                swiftSettings: optimizedSwift),
         .executableTarget(name: "TesseraCLI",
-                          dependencies: ["TesseraFormats", "TesseraTokenizer",
+                          dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: optimizedSwift),
         .executableTarget(name: "TesseraBench", dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTestSupport"],
@@ -48,6 +52,7 @@ let package = Package(
         .testTarget(name: "TesseraBPETests", dependencies: ["TesseraBPE", "TesseraTestSupport"]),
         .testTarget(name: "TesseraTokenizerTests", dependencies: ["TesseraTokenizer", "TesseraFormats", "TesseraTestSupport"]),
         .testTarget(name: "TesseraFormatsTests", dependencies: ["TesseraFormats", "TesseraTestSupport"]),
+        .testTarget(name: "TesseraTrainingTests", dependencies: ["TesseraTraining", "TesseraTestSupport"]),
         .testTarget(name: "TesseraCLITests", dependencies: ["TesseraTestSupport"]),
     ]
 )

@@ -207,3 +207,15 @@ func hashKey(_ word: UInt64, _ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
     }
     return h ^ (h >> 31)
 }
+
+/// The byte-string hash used by Tessera's tables, public so other modules' tables (e.g. the training
+/// count table) hash exactly like the vocabulary does.
+public enum ByteHash {
+    /// The first min(n, 8) bytes of `p` as a little-endian word, zero-padded.
+    @inlinable @inline(__always)
+    public static func prefixWord(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 { loadPrefixWord(p, n) }
+
+    /// A 64-bit hash of the `n` bytes at `p` (not seeded: not for adversarial keys in shared services).
+    @inlinable @inline(__always)
+    public static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 { hashKey(loadPrefixWord(p, n), p, n) }
+}

@@ -36,8 +36,8 @@ public enum FileBytes {
         return it.next() == 0x1f && it.next() == 0x8b
     }
 
-    /// The file's bytes as stored on disk.
-    static func readRaw(_ path: String) throws -> [UInt8] {
+    /// Throws unless `path` names an existing file (not a folder).
+    static func requireFile(_ path: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw FormatError(.fileNotFound, file: path, "no such file",
@@ -46,6 +46,11 @@ public enum FileBytes {
         if isDirectory.boolValue {
             throw FormatError(.unreadable, file: path, "is a folder, not a file", fix: "give the path of a file inside it")
         }
+    }
+
+    /// The file's bytes as stored on disk.
+    static func readRaw(_ path: String) throws -> [UInt8] {
+        try requireFile(path)
         // POSIX read straight into the array (no Data copy): this is on the startup path of every load.
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {

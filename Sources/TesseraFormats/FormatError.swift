@@ -31,6 +31,8 @@ public struct FormatError: Error, Sendable, Equatable, CustomStringConvertible {
         case unknownEncoding
         /// A named vocabulary that was not found in any of the searched folders.
         case vocabularyNotFound
+        /// An output file could not be written.
+        case unwritable
     }
 
     /// Where in the file the problem is.

@@ -22,6 +22,21 @@ extension PreTokenizer {
     /// By default nothing is known about the pattern, so text is never cut.
     public func canCut(_ text: UnsafeBufferPointer<UInt8>, before position: Int) -> Bool { false }
 
+    /// The first position p in [from, before) where `text` can be cut without changing any piece:
+    /// `text[p-1]` is `\n`, `text[p]` an ASCII letter, and `canCut` agrees. Nil when there is none
+    /// (always, for pre-tokenizers that cannot tell). Parallel encoding and counting cut text here.
+    public func safeCut(in text: UnsafeBufferPointer<UInt8>, from: Int, before: Int) -> Int? {
+        var p = max(from, 1)
+        while p < before {
+            if text[p - 1] == 0x0A {
+                let c = text[p] | 0x20
+                if c >= 0x61 && c <= 0x7A && canCut(text, before: p) { return p }
+            }
+            p += 1
+        }
+        return nil
+    }
+
     /// The pieces of `text` as byte ranges (convenience for tests and tools; hot paths use `forEachPiece`).
     public func pieces(of text: [UInt8]) -> [Range<Int>] {
         var out: [Range<Int>] = []

@@ -81,18 +81,8 @@ extension Tokenizer {
         return all
     }
 
-    /// The first position p in [from, before) with text[p-1] == "\n", text[p] an ASCII letter, and the
-    /// pre-tokenizer agreeing that p is a safe cut.
     func safeCut(_ text: UnsafeBufferPointer<UInt8>, from: Int, before: Int) -> Int? {
-        var p = max(from, 1)
-        while p < before {
-            if text[p - 1] == 0x0A {
-                let c = text[p] | 0x20
-                if c >= 0x61 && c <= 0x7A && preTokenizer.canCut(text, before: p) { return p }
-            }
-            p += 1
-        }
-        return nil
+        preTokenizer.safeCut(in: text, from: from, before: before)
     }
 }
 
@@ -104,19 +94,31 @@ func runParallel(count: Int, threads: Int, _ body: @escaping @Sendable (Int) -> 
         return
     }
     let next = Atomic<Int>(0)
-    let group = DispatchGroup()
-    for _ in 0..<workers {
-        let thread = Thread {
-            while true {
-                let i = next.add(1, ordering: .relaxed).oldValue
-                if i >= count { break }
-                body(i)
-            }
-            group.leave()
+    Parallel.run(workers: workers) { _ in
+        while true {
+            let i = next.add(1, ordering: .relaxed).oldValue
+            if i >= count { break }
+            body(i)
         }
-        thread.stackSize = 8 << 20
-        group.enter()
-        thread.start()
     }
-    group.wait()
+}
+
+/// Plain worker threads (8 MiB stacks), for modules that need per-worker state (e.g. count tables).
+public enum Parallel {
+    /// Runs `body(worker)` for worker in 0..<workers, each on its own thread (the caller's thread
+    /// when `workers` is 1), and returns when all have finished.
+    public static func run(workers: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        if workers <= 1 { body(0); return }
+        let group = DispatchGroup()
+        for w in 0..<workers {
+            let thread = Thread {
+                body(w)
+                group.leave()
+            }
+            thread.stackSize = 8 << 20
+            group.enter()
+            thread.start()
+        }
+        group.wait()
+    }
 }
