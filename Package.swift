@@ -43,7 +43,7 @@ let package = Package(
                           dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: optimizedSwift),
-        .executableTarget(name: "TesseraBench", dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTestSupport"],
+        .executableTarget(name: "TesseraBench", dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining", "TesseraTestSupport"],
                           path: "bench/TesseraBench", swiftSettings: optimizedSwift),
 
         .target(name: "TesseraTestSupport", dependencies: ["TesseraFormats"], path: "Tests/TesseraTestSupport"),

@@ -60,18 +60,17 @@ public struct LearnedMerge: Sendable, Equatable {
 
 /// Words (symbol sequences with counts) and the merge loop over them.
 public final class BPEMergeEngine {
-    // Words: symbols back to back; word w occupies symbols[start[w] ..< start[w] + length[w]].
-    private var symbols: [UInt32] = []
-    private var wordStart: [Int] = []
-    private var wordLength: [Int32] = []
-    private var wordCount: [UInt64] = []
-    /// The step at which each word was last merged (to skip repeats on a pair's list).
-    private var wordStamp: [Int32] = []
+    // Words while they are added; `countPairs` moves them into `state`.
+    private var pendingSymbols: [UInt32] = []
+    private var pendingStarts: [Int] = []
+    private var pendingCounts: [UInt64] = []
+    /// Words as raw buffers: word w is symbols[start[w] ..< start[w] + length[w]].
+    private var state: WordState?
     /// Byte string of every id (base tokens and merged ones).
     public private(set) var tokenBytes: [[UInt8]]
     private var idOfBytes: [[UInt8]: TokenID]
-    private var pairs = PairTable(expectedPairs: 1 << 16)
-    private var heap = PairHeap()
+    private var pairs: PairTable?
+    private var heap: PairHeap?
     public private(set) var merges: [LearnedMerge] = []
     private var nextID: TokenID
     /// Optional veto on merging two tokens (superword BPE's words-per-token limit).
@@ -94,45 +93,56 @@ public final class BPEMergeEngine {
         self.allowsMerge = allowsMerge
     }
 
+    deinit {
+        state?.deallocate()
+        pairs?.deallocate()
+        heap?.deallocate()
+    }
+
     /// The 256 single-byte tokens, id = byte value.
     public static var byteAlphabet: [[UInt8]] { (0..<256).map { [UInt8($0)] } }
 
     /// Adds a word (its initial symbols) occurring `count` times. Words of one symbol have no pairs and
-    /// are skipped.
+    /// are skipped. Call before `countPairs`.
     public func addWord<C: Collection<UInt32>>(_ word: C, count: UInt64) {
-        guard word.count >= 2, count > 0 else { return }
-        wordStart.append(symbols.count)
-        symbols.append(contentsOf: word)
-        wordLength.append(Int32(word.count))
-        wordCount.append(count)
-        wordStamp.append(-1)
+        guard word.count >= 2, count > 0, state == nil else { return }
+        pendingStarts.append(pendingSymbols.count)
+        pendingSymbols.append(contentsOf: word)
+        pendingCounts.append(count)
     }
 
     /// Number of words with at least two symbols.
-    public var wordCountTotal: Int { wordCount.count }
+    public var wordCountTotal: Int { state?.words ?? pendingCounts.count }
 
-    /// Estimated bytes the merge loop will hold (words + pair table + lists), for the pre-merge report.
+    /// Estimated bytes the merge loop holds (words + pair table + lists + heap).
     public var estimatedMemoryBytes: Int {
-        symbols.capacity * 4 + wordStart.count * 25 + pairs.memoryBytes + heap.memoryBytes
-            + tokenBytes.reduce(0) { $0 + $1.count + 32 }
+        (state?.memoryBytes ?? pendingSymbols.count * 4 + pendingCounts.count * 24) + (pairs?.memoryBytes ?? 0)
+            + (heap?.memoryBytes ?? 0) + tokenBytes.reduce(0) { $0 + $1.count + 32 }
     }
 
     /// Counts every adjacent pair and fills the heap. Call once, after the last `addWord`.
     public func countPairs() {
-        pairs = PairTable(expectedPairs: max(1 << 12, symbols.count / 4))
-        for w in 0..<wordCount.count {
-            let s = wordStart[w], n = Int(wordLength[w]), c = Int64(bitPattern: wordCount[w])
+        guard state == nil else { return }
+        let words = WordState(symbols: pendingSymbols, starts: pendingStarts, counts: pendingCounts)
+        pendingSymbols = []
+        pendingStarts = []
+        pendingCounts = []
+        var table = PairTable(expectedPairs: max(1 << 12, words.symbolCount / 4), expectedNodes: words.symbolCount)
+        for w in 0..<words.words {
+            let s = words.start[w], n = Int(words.length[w]), c = Int64(bitPattern: words.count[w])
             for i in s..<(s + n - 1) {
-                let p = pairs.index(of: PairTable.key(symbols[i], symbols[i + 1]))
-                pairs.add(p, c)
-                pairs.noteWord(Int32(w), pair: p)
+                let p = table.index(of: PairTable.key(words.symbols[i], words.symbols[i + 1]))
+                table.add(p, c)
+                table.noteWord(UInt32(w), pair: p)
             }
         }
         var entries: [PairHeap.Entry] = []
-        entries.reserveCapacity(pairs.count)
-        for p in 0..<pairs.count where pairs.counts[p] > 0 && mergeAllowed(pairs.keys[p]) {
-            entries.append(.init(count: UInt64(pairs.counts[p]), key: pairs.keys[p]))
+        entries.reserveCapacity(table.count)
+        for p in 0..<table.count where table.counts[p] > 0 && mergeAllowed(table.keys[p]) {
+            entries.append(.init(count: UInt64(table.counts[p]), key: table.keys[p]))
         }
+        state = words
+        pairs = table
         heap = PairHeap(entries)
     }
 
@@ -151,79 +161,137 @@ public final class BPEMergeEngine {
     /// occurrences is left.
     public func run(maxMerges: Int, minimumPairCount: UInt64 = 0, progressEvery: Int = 1000,
                     progress: ((MergeProgress) -> Void)? = nil) {
+        if state == nil { countPairs() }
+        guard let words = state, var table = pairs, var queue = heap else { return }
+        // The table and heap are worked on as locals (static exclusivity) and stored back at the end.
+        defer {
+            pairs = table
+            heap = queue
+        }
         let threshold = max(1, minimumPairCount)
-        var created: [Int] = []
+        var scratch = StepScratch()
         var done = 0
-        while done < maxMerges, let top = heap.pop() {
-            guard let p = pairs.existingIndex(of: top.key) else { continue }
-            let current = pairs.counts[p]
-            if UInt64(clamping: current) != top.count {
-                if current > 0 { heap.push(.init(count: UInt64(current), key: top.key)) }
-                continue
-            }
+        while done < maxMerges, let top = Self.popBest(&table, &queue) {
             if top.count < threshold { break }
-            let a = UInt32(truncatingIfNeeded: top.key >> 32), b = UInt32(truncatingIfNeeded: top.key)
-            let joined = tokenBytes[Int(a)] + tokenBytes[Int(b)]
-            let merged: TokenID
-            if let existing = idOfBytes[joined] {
-                merged = existing
-            } else {
-                done += 1
-                merged = nextID
-                nextID += 1
-                while tokenBytes.count <= Int(merged) { tokenBytes.append([]) }
-                tokenBytes[Int(merged)] = joined
-                idOfBytes[joined] = merged
-            }
-            merges.append(LearnedMerge(left: a, right: b, merged: merged, count: top.count))
-            created.removeAll(keepingCapacity: true)
-            let step = Int32(truncatingIfNeeded: merges.count)
-            pairs.drainWords(of: p) { w in
-                if wordStamp[Int(w)] == step { return }
-                wordStamp[Int(w)] = step
-                mergeInWord(Int(w), p, a, b, merged, &created)
-            }
-            pairs.counts[p] = 0
-            for q in created where pairs.counts[q] > 0 && mergeAllowed(pairs.keys[q]) {
-                heap.push(.init(count: UInt64(pairs.counts[q]), key: pairs.keys[q]))
-            }
-            pairs.compactIfWorthwhile()
+            if apply(top.index, words, &table, &queue, &scratch) { done += 1 }
             if let progress, done % progressEvery == 0 || done == maxMerges {
                 progress(MergeProgress(mergesDone: done, mergesPlanned: maxMerges, lastPairCount: top.count,
-                                       memoryBytes: estimatedMemoryBytes))
+                                       memoryBytes: words.memoryBytes + table.memoryBytes + queue.memoryBytes))
             }
         }
+    }
+
+    /// Applies the given merges in order, whatever their counts (a replay of another trainer's list, or
+    /// of a tokenizer's merges for data-mixture inference), and reports for each step the pair's count
+    /// and the highest count of any mergeable pair at that moment — equal when the listed merge is a
+    /// greedy choice (up to ties).
+    public func replay(_ list: [(left: UInt32, right: UInt32)]) -> [(count: UInt64, best: UInt64)] {
+        if state == nil { countPairs() }
+        guard let words = state, var table = pairs, var queue = heap else { return [] }
+        defer {
+            pairs = table
+            heap = queue
+        }
+        var scratch = StepScratch()
+        var report: [(count: UInt64, best: UInt64)] = []
+        report.reserveCapacity(list.count)
+        for m in list {
+            let best = Self.popBest(&table, &queue)
+            if let best { queue.push(.init(count: best.count, key: table.keys[best.index])) }
+            let key = PairTable.key(m.left, m.right)
+            let p = table.index(of: key)
+            let count = UInt64(clamping: table.counts[p])
+            report.append((count, best?.count ?? 0))
+            _ = apply(p, words, &table, &queue, &scratch)
+        }
+        return report
+    }
+
+    /// Per-step buffers reused across merges.
+    struct StepScratch {
+        var created: [Int] = []
+        var visit: [UInt32] = []
+    }
+
+    /// Pops entries until one is current (stale ones are re-pushed with their current count); nil when
+    /// no pair is left.
+    @inline(__always)
+    private static func popBest(_ table: inout PairTable, _ queue: inout PairHeap) -> (index: Int, count: UInt64)? {
+        while let top = queue.pop() {
+            guard let p = table.existingIndex(of: top.key) else { continue }
+            let current = table.counts[p]
+            if UInt64(clamping: current) == top.count { return (p, top.count) }
+            if current > 0 { queue.push(.init(count: UInt64(current), key: top.key)) }
+        }
+        return nil
+    }
+
+    /// Merges pair `p` everywhere; returns whether it created a new token.
+    private func apply(_ p: Int, _ words: WordState, _ table: inout PairTable, _ queue: inout PairHeap,
+                       _ scratch: inout StepScratch) -> Bool {
+        let key = table.keys[p]
+        let count = UInt64(clamping: table.counts[p])
+        let a = UInt32(truncatingIfNeeded: key >> 32), b = UInt32(truncatingIfNeeded: key)
+        let joined = tokenBytes[Int(a)] + tokenBytes[Int(b)]
+        let merged: TokenID
+        var isNew = false
+        if let existing = idOfBytes[joined] {
+            merged = existing
+        } else {
+            isNew = true
+            merged = nextID
+            nextID += 1
+            while tokenBytes.count <= Int(merged) { tokenBytes.append([]) }
+            tokenBytes[Int(merged)] = joined
+            idOfBytes[joined] = merged
+        }
+        merges.append(LearnedMerge(left: a, right: b, merged: merged, count: count))
+        scratch.created.removeAll(keepingCapacity: true)
+        let step = UInt32(truncatingIfNeeded: merges.count)
+        table.takeWords(of: p, into: &scratch.visit)
+        for w in scratch.visit where words.stamp[Int(w)] != step {
+            words.stamp[Int(w)] = step
+            Self.mergeInWord(words, Int(w), p, a, b, merged, &table, &scratch.created)
+        }
+        table.counts[p] = 0
+        // A created pair is pushed once per step (it may have been created in many words).
+        for q in scratch.created where table.counts[q] > 0 && !table.isQueued(q, step: step) && mergeAllowed(table.keys[q]) {
+            queue.push(.init(count: UInt64(table.counts[q]), key: table.keys[q]))
+        }
+        table.compactIfWorthwhile()
+        return isNew
     }
 
     /// Merges every (a, b) in word `w`, left to right, updating pair counts and lists. Indices of pairs
     /// that contain the new token are appended to `created` (they may be new and must be pushed).
     @inline(__always)
-    private func mergeInWord(_ w: Int, _ pair: Int, _ a: UInt32, _ b: UInt32, _ merged: UInt32, _ created: inout [Int]) {
-        let s = wordStart[w]
-        let n = Int(wordLength[w])
-        let c = Int64(bitPattern: wordCount[w])
-        let word = Int32(w)
+    private static func mergeInWord(_ words: WordState, _ w: Int, _ pair: Int, _ a: UInt32, _ b: UInt32, _ merged: UInt32,
+                                    _ table: inout PairTable, _ created: inout [Int]) {
+        let symbols = words.symbols
+        let s = words.start[w]
+        let end = s + Int(words.length[w])
+        let c = Int64(bitPattern: words.count[w])
+        let word = UInt32(truncatingIfNeeded: w)
         var read = s, write = s
-        let end = s + n
         var found = false
         while read < end {
             if read + 1 < end && symbols[read] == a && symbols[read + 1] == b {
                 found = true
-                pairs.add(pair, -c)
+                table.add(pair, -c)
                 if write > s {
                     let previous = symbols[write - 1]
-                    pairs.add(pairs.index(of: PairTable.key(previous, a)), -c)
-                    let q = pairs.index(of: PairTable.key(previous, merged))
-                    pairs.add(q, c)
-                    pairs.noteWord(word, pair: q)
+                    table.add(table.index(of: PairTable.key(previous, a)), -c)
+                    let q = table.index(of: PairTable.key(previous, merged))
+                    table.add(q, c)
+                    table.noteWord(word, pair: q)
                     created.append(q)
                 }
                 if read + 2 < end {
                     let next = symbols[read + 2]
-                    pairs.add(pairs.index(of: PairTable.key(b, next)), -c)
-                    let q = pairs.index(of: PairTable.key(merged, next))
-                    pairs.add(q, c)
-                    pairs.noteWord(word, pair: q)
+                    table.add(table.index(of: PairTable.key(b, next)), -c)
+                    let q = table.index(of: PairTable.key(merged, next))
+                    table.add(q, c)
+                    table.noteWord(word, pair: q)
                     created.append(q)
                 }
                 symbols[write] = merged
@@ -235,66 +303,46 @@ public final class BPEMergeEngine {
                 read += 1
             }
         }
-        if found { wordLength[w] = Int32(write - s) }
+        if found { words.length[w] = Int32(write - s) }
     }
 }
 
-/// A binary max-heap of (count, pair) entries: higher count first, then smaller pair key.
-struct PairHeap {
-    struct Entry {
-        var count: UInt64
-        var key: UInt64
-        @inline(__always)
-        func outranks(_ other: Entry) -> Bool {
-            count != other.count ? count > other.count : key < other.key
+/// The words of a training run in manually allocated buffers (the owner deallocates).
+struct WordState {
+    let symbols: UnsafeMutablePointer<UInt32>
+    let start: UnsafeMutablePointer<Int>
+    let length: UnsafeMutablePointer<Int32>
+    let count: UnsafeMutablePointer<UInt64>
+    /// The merge step at which each word was last rewritten (skips repeats on a pair's list).
+    let stamp: UnsafeMutablePointer<UInt32>
+    let words: Int
+    let symbolCount: Int
+
+    init(symbols: [UInt32], starts: [Int], counts: [UInt64]) {
+        words = counts.count
+        symbolCount = symbols.count
+        let buffer = UnsafeMutablePointer<UInt32>.allocate(capacity: max(1, symbols.count))
+        symbols.withUnsafeBufferPointer { if let b = $0.baseAddress { buffer.initialize(from: b, count: symbols.count) } }
+        self.symbols = buffer
+        start = .allocate(capacity: max(1, words))
+        length = .allocate(capacity: max(1, words))
+        count = .allocate(capacity: max(1, words))
+        stamp = .allocate(capacity: max(1, words))
+        for w in 0..<words {
+            start[w] = starts[w]
+            length[w] = Int32((w + 1 < words ? starts[w + 1] : symbols.count) - starts[w])
+            count[w] = counts[w]
+            stamp[w] = 0
         }
     }
 
-    private var items: [Entry] = []
-
-    init() {}
-
-    init(_ entries: [Entry]) {
-        items = entries
-        if items.count > 1 {
-            for i in stride(from: items.count / 2 - 1, through: 0, by: -1) { siftDown(i) }
-        }
+    func deallocate() {
+        symbols.deallocate()
+        start.deallocate()
+        length.deallocate()
+        count.deallocate()
+        stamp.deallocate()
     }
 
-    var memoryBytes: Int { items.capacity * 16 }
-
-    mutating func push(_ e: Entry) {
-        items.append(e)
-        var i = items.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard items[i].outranks(items[parent]) else { break }
-            items.swapAt(i, parent)
-            i = parent
-        }
-    }
-
-    mutating func pop() -> Entry? {
-        guard let top = items.first else { return nil }
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            siftDown(0)
-        }
-        return top
-    }
-
-    private mutating func siftDown(_ start: Int) {
-        var i = start
-        let n = items.count
-        while true {
-            let l = 2 * i + 1
-            if l >= n { break }
-            var best = l
-            if l + 1 < n && items[l + 1].outranks(items[l]) { best = l + 1 }
-            guard items[best].outranks(items[i]) else { break }
-            items.swapAt(i, best)
-            i = best
-        }
-    }
+    var memoryBytes: Int { symbolCount * 4 + words * 24 }
 }

@@ -14,26 +14,76 @@ import TesseraBPE
 /// Pre-token → count. Not thread-safe: each counting worker owns one table (hence `@unchecked
 /// Sendable`: tables are handed to workers, never shared between them). Merge with `add(contentsOf:)`.
 public final class PretokenCountTable: @unchecked Sendable {
-    /// Slot: `hashTop32 << 32 | (entry index + 1)`, or 0 for empty.
-    private var slots: UnsafeMutablePointer<UInt64>
-    private var slotMask: Int
-    private var arena: UnsafeMutablePointer<UInt8>
-    private var arenaCapacity: Int
-    private var arenaUsed = 0
-    /// Per entry: `start << 24 | length` (keys are < 16 MiB; longer pre-tokens are split by the counter).
-    private var spans: UnsafeMutablePointer<UInt64>
-    private var counts: UnsafeMutablePointer<UInt64>
-    private var prefixWords: UnsafeMutablePointer<UInt64>
-    private var entryCapacity: Int
-    /// Number of distinct keys.
-    public private(set) var count = 0
-    /// Sum of all counts.
-    public private(set) var total: UInt64 = 0
+    /// The buffers. Hot loops copy this struct into a local, add to it and store it back
+    /// (`withStorage`), so Swift checks exclusivity statically rather than on every field access.
+    var storage: CountStorage
 
     /// Longest key the table accepts.
     public static let maxKeyLength = (1 << 24) - 1
 
     public init(expectedKeys: Int = 1 << 12) {
+        storage = CountStorage(expectedKeys: expectedKeys)
+    }
+
+    deinit { storage.deallocate() }
+
+    /// Number of distinct keys.
+    public var count: Int { storage.count }
+    /// Sum of all counts.
+    public var total: UInt64 { storage.total }
+
+    /// Adds `amount` to the count of the `n` bytes at `key` (1 ≤ n ≤ `maxKeyLength`).
+    public func add(_ key: UnsafePointer<UInt8>, _ n: Int, amount: UInt64 = 1) {
+        storage.add(key, n, amount: amount)
+    }
+
+    /// Runs `body` on the storage as a local value (for loops that add many keys).
+    @inline(__always)
+    func withStorage(_ body: (inout CountStorage) -> Void) {
+        var local = storage
+        body(&local)
+        storage = local
+    }
+
+    /// Adds every key of `other` with its count.
+    public func add(contentsOf other: PretokenCountTable) {
+        withStorage { mine in
+            other.forEach { key, count in if let base = key.baseAddress { mine.add(base, key.count, amount: count) } }
+        }
+    }
+
+    /// Calls `body` with every key and its count, in insertion order (not a stable order across threads:
+    /// sort before anything depends on it).
+    public func forEach(_ body: (UnsafeBufferPointer<UInt8>, UInt64) -> Void) {
+        let s = storage
+        for e in 0..<s.count {
+            let span = s.spans[e]
+            body(UnsafeBufferPointer(start: s.arena + Int(truncatingIfNeeded: span >> 24),
+                                     count: Int(truncatingIfNeeded: span & 0xff_ffff)), s.counts[e])
+        }
+    }
+
+    /// Bytes of memory held (for progress reports and the memory estimate).
+    public var memoryBytes: Int { storage.memoryBytes }
+}
+
+/// The buffers of a count table (manually allocated; the owning table deallocates them).
+struct CountStorage {
+    /// Slot: `hashTop32 << 32 | (entry index + 1)`, or 0 for empty.
+    private var slots: UnsafeMutablePointer<UInt64>
+    private var slotMask: Int
+    private(set) var arena: UnsafeMutablePointer<UInt8>
+    private var arenaCapacity: Int
+    private var arenaUsed = 0
+    /// Per entry: `start << 24 | length` (keys are < 16 MiB; longer pre-tokens are split by the counter).
+    private(set) var spans: UnsafeMutablePointer<UInt64>
+    private(set) var counts: UnsafeMutablePointer<UInt64>
+    private var prefixWords: UnsafeMutablePointer<UInt64>
+    private var entryCapacity: Int
+    private(set) var count = 0
+    private(set) var total: UInt64 = 0
+
+    init(expectedKeys: Int) {
         let entries = max(16, expectedKeys)
         var slotCount = 16
         while slotCount < entries * 2 { slotCount <<= 1 }
@@ -48,7 +98,7 @@ public final class PretokenCountTable: @unchecked Sendable {
         arena = .allocate(capacity: arenaCapacity)
     }
 
-    deinit {
+    func deallocate() {
         slots.deallocate()
         spans.deallocate()
         counts.deallocate()
@@ -56,9 +106,8 @@ public final class PretokenCountTable: @unchecked Sendable {
         arena.deallocate()
     }
 
-    /// Adds `amount` to the count of the `n` bytes at `key` (1 ≤ n ≤ `maxKeyLength`).
     @inline(__always)
-    public func add(_ key: UnsafePointer<UInt8>, _ n: Int, amount: UInt64 = 1) {
+    mutating func add(_ key: UnsafePointer<UInt8>, _ n: Int, amount: UInt64 = 1) {
         let word = ByteHash.prefixWord(key, n)
         let hash = ByteHash.hash(key, n)
         let tag = hash >> 32
@@ -81,7 +130,7 @@ public final class PretokenCountTable: @unchecked Sendable {
         insert(key, n, amount: amount, word: word, hash: hash, slot: slot)
     }
 
-    private func insert(_ key: UnsafePointer<UInt8>, _ n: Int, amount: UInt64, word: UInt64, hash: UInt64, slot: Int) {
+    private mutating func insert(_ key: UnsafePointer<UInt8>, _ n: Int, amount: UInt64, word: UInt64, hash: UInt64, slot: Int) {
         if count == entryCapacity { growEntries() }
         if arenaUsed + n > arenaCapacity { growArena(to: arenaUsed + n) }
         (arena + arenaUsed).update(from: key, count: n)
@@ -94,7 +143,7 @@ public final class PretokenCountTable: @unchecked Sendable {
         if count * 2 > slotMask + 1 { rehash() }
     }
 
-    private func growEntries() {
+    private mutating func growEntries() {
         let capacity = entryCapacity * 2
         func grow(_ p: inout UnsafeMutablePointer<UInt64>) {
             let q = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
@@ -108,7 +157,7 @@ public final class PretokenCountTable: @unchecked Sendable {
         entryCapacity = capacity
     }
 
-    private func growArena(to needed: Int) {
+    private mutating func growArena(to needed: Int) {
         var capacity = arenaCapacity * 2
         while capacity < needed { capacity *= 2 }
         let q = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
@@ -118,7 +167,7 @@ public final class PretokenCountTable: @unchecked Sendable {
         arenaCapacity = capacity
     }
 
-    private func rehash() {
+    private mutating func rehash() {
         let slotCount = (slotMask + 1) * 2
         slots.deallocate()
         slots = .allocate(capacity: slotCount)
@@ -133,21 +182,5 @@ public final class PretokenCountTable: @unchecked Sendable {
         }
     }
 
-    /// Adds every key of `other` with its count.
-    public func add(contentsOf other: PretokenCountTable) {
-        other.forEach { key, count in if let base = key.baseAddress { add(base, key.count, amount: count) } }
-    }
-
-    /// Calls `body` with every key and its count, in insertion order (not a stable order across threads:
-    /// sort before anything depends on it).
-    public func forEach(_ body: (UnsafeBufferPointer<UInt8>, UInt64) -> Void) {
-        for e in 0..<count {
-            let span = spans[e]
-            body(UnsafeBufferPointer(start: arena + Int(truncatingIfNeeded: span >> 24),
-                                     count: Int(truncatingIfNeeded: span & 0xff_ffff)), counts[e])
-        }
-    }
-
-    /// Bytes of memory held (for progress reports and the memory estimate).
-    public var memoryBytes: Int { (slotMask + 1) * 8 + entryCapacity * 24 + arenaCapacity }
+    var memoryBytes: Int { (slotMask + 1) * 8 + entryCapacity * 24 + arenaCapacity }
 }

@@ -227,21 +227,23 @@ public struct PretokenCounter: Sendable {
                           _ maxPiece: Int, _ table: PretokenCountTable) {
             let slice = UnsafeBufferPointer(rebasing: text[range])
             guard let base = slice.baseAddress else { return }
-            if let scanner = pre as? PatternScanner {
-                scanner.forEachPiece(in: slice) { piece in
-                    add(base + piece.lowerBound, piece.count, maxPiece, table)
-                }
-            } else {
-                pre.forEachPiece(in: slice) { piece in
-                    add(base + piece.lowerBound, piece.count, maxPiece, table)
+            table.withStorage { storage in
+                if let scanner = pre as? PatternScanner {
+                    scanner.forEachPiece(in: slice) { piece in
+                        add(base + piece.lowerBound, piece.count, maxPiece, &storage)
+                    }
+                } else {
+                    pre.forEachPiece(in: slice) { piece in
+                        add(base + piece.lowerBound, piece.count, maxPiece, &storage)
+                    }
                 }
             }
         }
 
         @inline(__always)
-        static func add(_ p: UnsafePointer<UInt8>, _ n: Int, _ maxPiece: Int, _ table: PretokenCountTable) {
+        static func add(_ p: UnsafePointer<UInt8>, _ n: Int, _ maxPiece: Int, _ storage: inout CountStorage) {
             if n <= maxPiece {
-                if n > 0 { table.add(p, n) }
+                if n > 0 { storage.add(p, n) }
                 return
             }
             var start = 0
@@ -253,7 +255,7 @@ public struct PretokenCounter: Sendable {
                     while e > start && p[e] & 0xC0 == 0x80 { e -= 1 }
                     if e > start { end = e }
                 }
-                table.add(p + start, end - start)
+                storage.add(p + start, end - start)
                 start = end
             }
         }

@@ -24,6 +24,8 @@ public struct TrainedBPE: Sendable {
     public var specialTokens: [(text: String, id: TokenID)]
     /// What the counts were made with.
     public var source: CountSource
+    /// For superword BPE: how many of `baseMerges` are stage 1 (ordinary) merges; nil otherwise.
+    public var transitionMerges: Int?
 
     /// All merges, base first, as id pairs.
     public var mergePairs: [MergePair] { baseMerges + merges.map { MergePair($0.left, $0.right) } }
@@ -137,6 +139,7 @@ public enum BPETrainer {
             specials.append((s, next))
             next += 1
         }
-        return TrainedBPE(tokens: tokens, merges: engine.merges, baseMerges: baseMerges, specialTokens: specials, source: source)
+        return TrainedBPE(tokens: tokens, merges: engine.merges, baseMerges: baseMerges, specialTokens: specials, source: source,
+                          transitionMerges: nil)
     }
 }
