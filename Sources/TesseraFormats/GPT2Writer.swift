@@ -102,7 +102,7 @@ public struct GPT2Writer: TokenizerWriting {
                         + "(\(folderName.debugDescription))")
         }
 
-        let vocabBytes = report.timed("serialize") { () -> [UInt8] in
+        let vocabBytes = report.timed("serialize vocab.json") { () -> [UInt8] in
             var out: [UInt8] = [0x7B]
             out.reserveCapacity(vocabulary.count * 14)
             var first = true
@@ -117,7 +117,7 @@ public struct GPT2Writer: TokenizerWriting {
             out.append(0x7D)
             return out
         }
-        let mergesBytes = report.timed("serialize") { () -> [UInt8] in
+        let mergesBytes = report.timed("serialize merges.txt") { () -> [UInt8] in
             var out: [UInt8] = []
             out.reserveCapacity(merges.pairs.count * 12)
             WriterText.append(options.mergesHeader ?? Self.defaultMergesHeader, to: &out)
