@@ -101,7 +101,7 @@ public enum GPT2Loader {
             tokenizer.preTokenizer = try Assembly.preTokenizer(for: encoding, file: sidecarPath, at: .field("pattern"))
             tokenizer.patternDescription = encoding.source
         }
-        if let normalizer = sidecar.normalizer {
+        if let normalizer = sidecar.normalizer, normalizer.lowercased() != "none" {
             guard let form = NormalizationForm(rawValue: normalizer.lowercased()) else {
                 throw FormatError(.invalidValue, file: sidecarPath, at: .field("normalizer"),
                                   "unknown normalizer \(normalizer.debugDescription)",

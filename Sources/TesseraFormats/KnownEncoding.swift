@@ -133,7 +133,8 @@ public struct TiktokenSidecar: Decodable, Sendable {
     public var name: String?
     public var pattern: String?
     public var specialTokens: [String: TokenID]?
-    /// `NFC`, `NFD`, `NFKC` or `NFKD` (an extension of ours; tiktoken has no normalization).
+    /// `NFC`, `NFD`, `NFKC`, `NFKD`, or `none` over a known encoding that has one (an extension of ours;
+    /// tiktoken has no normalization).
     public var normalizer: String?
     /// tiktoken's `explicit_n_vocab`, checked when the file is loaded.
     public var nVocab: Int?
@@ -183,11 +184,13 @@ public struct TiktokenSidecar: Decodable, Sendable {
             specials = specialTokens.map { SpecialToken($0.key, $0.value) }.sorted { $0.id < $1.id }
         }
         var normalization = base?.normalization
-        if let normalizer {
+        if let normalizer, normalizer.lowercased() == "none" {
+            normalization = nil   // says "no normalizer" over a known encoding that has one
+        } else if let normalizer {
             guard let form = NormalizationForm(rawValue: normalizer.lowercased()) else {
                 throw FormatError(.invalidValue, file: sidecarPath, at: .field("normalizer"),
                                   "unknown normalizer \(normalizer.debugDescription)",
-                                  fix: "use one of \"NFC\", \"NFD\", \"NFKC\", \"NFKD\", or remove the field")
+                                  fix: "use one of \"NFC\", \"NFD\", \"NFKC\", \"NFKD\", \"none\", or remove the field")
             }
             normalization = form
         }

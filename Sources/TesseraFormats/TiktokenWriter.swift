@@ -4,7 +4,8 @@
 // special tokens, normalizer and `n_vocab`.
 //
 // Canonical sidecar: a JSON object with two-space indentation and keys in the order name, pattern,
-// special_tokens (in id order), normalizer (only when there is one), n_vocab (only when ids are dense,
+// special_tokens (in id order), normalizer (only when there is one, or `"none"` when the file's name is a
+// known encoding with a normalizer, which would otherwise be inherited), n_vocab (only when ids are dense,
 // as tiktoken's `explicit_n_vocab` requires), then a final newline. Strings use serde_json's escaping.
 //
 // Invariant: reading the two files back gives the same vocabulary, ranks, pattern and specials; a
@@ -41,8 +42,10 @@ public struct TiktokenWriter: TokenizerWriting {
     }
 
     /// The canonical sidecar JSON (`specials` nil leaves the key out: GPT-2 files keep specials in vocab.json).
+    /// `explicitlyNone` writes `"normalizer": "none"` when there is no normalizer (needed when the file's name is
+    /// a known encoding that has one, which the sidecar would otherwise inherit).
     public static func sidecar(name: String, pattern: String?, specials: [SpecialToken]?, normalizer: NormalizationForm?,
-                               nVocab: Int?) -> [UInt8] {
+                               explicitlyNone: Bool = false, nVocab: Int?) -> [UInt8] {
         var out: [UInt8] = []
         WriterText.append("{\n  \"name\": ", to: &out)
         WriterText.appendJSONString(name, to: &out)
@@ -63,6 +66,8 @@ public struct TiktokenWriter: TokenizerWriting {
         if let normalizer {
             WriterText.append(",\n  \"normalizer\": ", to: &out)
             WriterText.appendJSONString(normalizer.rawValue.uppercased(), to: &out)
+        } else if explicitlyNone {
+            WriterText.append(",\n  \"normalizer\": \"none\"", to: &out)
         }
         if let nVocab {
             WriterText.append(",\n  \"n_vocab\": ", to: &out)
@@ -94,8 +99,9 @@ public struct TiktokenWriter: TokenizerWriting {
         let normalizer = export.sidecarNormalizer(&report, where: "the sidecar")
         let dense = export.vocabulary.count + export.specials.count == tokenizer.idUpperBound
         let ranks = report.timed("serialize") { Self.rankFile(export.vocabulary) }
+        let inherited = KnownEncoding.forFile(path)?.normalization != nil
         let side = Self.sidecar(name: tokenizer.name, pattern: pattern, specials: export.specials, normalizer: normalizer,
-                                nVocab: dense ? tokenizer.idUpperBound : nil)
+                                explicitlyNone: inherited, nVocab: dense ? tokenizer.idUpperBound : nil)
         return PreparedWrite(report: report, files: [(path, ranks), (sidecarPath, side)])
     }
 }
