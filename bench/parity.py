@@ -14,6 +14,12 @@ Tokenizers (reference -> the Tessera tokenizer argument):
     gpt2-gguf    HF built from ggml-vocab-gpt-2.gguf         -> that .gguf
     llama3-gguf  HF built from ggml-vocab-llama-bpe.gguf     -> that .gguf
     qwen2-gguf   HF built from ggml-vocab-qwen2.gguf (NFC)   -> that .gguf
+Converted tokenizers (not in the default list; name them with --tokenizers), proving `tessera convert`:
+    SRC@FMT      reference tiktoken SRC (ids mapped to FMT's fixed layout for minbpe/tekken, see CONVERTED)
+                 -> the file `tessera convert SRC OUT --to FMT` writes at start-up (report + time in the output),
+                 e.g. cl100k_base@gpt2 = merge-list semantics with the merges recovered from the ranks
+    tekken_240718  mistral-common Tekkenizer on vocabularies/tekken_240718.json -> that file
+    tekken_240718@gpt2 / @tiktoken  the same reference -> the file converted to that format
 Corpora: flores (204 languages, Petrov et al.'s dev+devtest convention, one text each), en_docs (the 1,993
 documents of en_bench_20MB.txt), code (each shared/corpora/code/*.txt whole), vectors (llama.cpp's .inp strings;
 Tessera is also compared with the .out ids directly). Special-token strings are plain text on both sides
@@ -49,6 +55,51 @@ VECTORS_FOR = {"r50k_base": "gpt-2", "gpt2-hf": "gpt-2", "gpt2-gguf": "gpt-2", "
 GGUF_NAME = {"gpt2-gguf": "gpt-2", "llama3-gguf": "llama-bpe", "qwen2-gguf": "qwen2"}
 # reference-vs-reference cross-checks (--reference-only): tokenizers whose references must agree
 CROSS = [("gpt2-hf", "r50k_base"), ("cl100k-hf", "cl100k_base"), ("gpt2-gguf", "r50k_base")]
+# `tessera convert` targets: SRC@FMT is checked against SRC's reference; FMT in CONVERT_FORMATS.
+CONVERT_FORMATS = ("gpt2", "minbpe", "tekken", "tiktoken")
+TEKKEN_FILE = Path(__file__).resolve().parent.parent / "vocabularies" / "tekken_240718.json"
+CONVERTED: dict[str, dict] = {}     # name -> {"path", "report", "seconds"}, filled by prepare_conversions
+
+
+def split_converted(name: str) -> tuple[str, str | None]:
+    if "@" in name:
+        src, fmt = name.rsplit("@", 1)
+        if fmt in CONVERT_FORMATS:
+            return src, fmt
+    return name, None
+
+
+def layout_map(ranks: dict[bytes, int], n_specials: int, fmt: str) -> dict[int, int]:
+    """The id renumbering of a fixed-layout format (docs/formats.md), computed from the reference vocabulary
+    itself: minbpe puts byte b at id b and merge k at 256 + k (merges in rank order); tekken puts the S special
+    tokens first, then byte b at S + b, then the other tokens in rank order."""
+    multi = sorted(r for t, r in ranks.items() if len(t) > 1)
+    out = {}
+    base = 0 if fmt == "minbpe" else n_specials
+    for t, r in ranks.items():
+        if len(t) == 1:
+            out[r] = base + t[0]
+    for j, r in enumerate(multi):
+        out[r] = base + 256 + j
+    return out
+
+
+def prepare_conversions(binary: Path, names: list[str], tmp: Path) -> None:
+    """Runs `tessera convert` once per converted tokenizer (the report and its wall time go into the output)."""
+    for name in names:
+        src, fmt = split_converted(name)
+        if fmt is None:
+            continue
+        source = str(TEKKEN_FILE) if src == "tekken_240718" else src
+        out = tmp / f"converted-{src}" / ({"gpt2": src, "minbpe": f"{src}.model", "tekken": f"{src}.tekken.json",
+                                            "tiktoken": f"{src}.tiktoken"}[fmt])
+        out.parent.mkdir(parents=True, exist_ok=True)
+        cmd = [str(binary), "convert", source, str(out), "--to", fmt]
+        t0 = time.time()
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        CONVERTED[name] = {"path": str(out), "command": shlex.join(cmd), "seconds": time.time() - t0,
+                           "report": (p.stdout + p.stderr).strip(), "rc": p.returncode}
+        print(f"[convert] {name}: rc={p.returncode} in {CONVERTED[name]['seconds']:.2f} s", file=sys.stderr)
 
 
 class Reference:
@@ -56,6 +107,23 @@ class Reference:
 
     def __init__(self, name: str):
         self.name = name
+        self.id_map = None
+        src, fmt = split_converted(name)
+        if fmt is not None:
+            base = Reference(src)
+            self.__dict__.update({k: v for k, v in base.__dict__.items() if k != "name"})
+            if fmt in ("minbpe", "tekken") and base.kind == "tiktoken":
+                n_specials = len(base.enc._special_tokens)
+                self.id_map = layout_map(base.enc._mergeable_ranks, n_specials, fmt)
+                self.tool += f" (ids mapped to the {fmt} layout)"
+            return
+        if name == "tekken_240718":
+            from mistral_common.tokens.tokenizers.tekken import Tekkenizer
+            import mistral_common
+            self.kind = "tekken"
+            self.tok = Tekkenizer.from_file(str(TEKKEN_FILE))
+            self.tool = f"mistral-common {mistral_common.__version__}"
+            return
         if name in ("r50k_base", "cl100k_base", "o200k_base"):
             import tiktoken
             peers.ensure_tiktoken_env()
@@ -80,11 +148,20 @@ class Reference:
             chunk = texts[i:i + step]
             if self.kind == "tiktoken":
                 out.extend(self.enc.encode_ordinary_batch(chunk, num_threads=os.cpu_count() or 2))
+            elif self.kind == "tekken":
+                out.extend(self.tok.encode(t, bos=False, eos=False) for t in chunk)
             else:
                 out.extend(e.ids for e in self.tok.encode_batch(chunk, add_special_tokens=False))
+        if self.id_map is not None:
+            m = self.id_map
+            out = [[m[i] for i in ids] for ids in out]
         return out
 
     def describe(self, ids: list[int]) -> list[str]:
+        if self.id_map is not None:
+            return [str(i) for i in ids]
+        if self.kind == "tekken":
+            return [repr(self.tok.id_to_byte_piece(i))[1:] for i in ids]
         if self.kind == "tiktoken":
             return [repr(self.enc.decode_single_token_bytes(i))[1:] for i in ids]
         return [repr(self.tok.id_to_token(i)) for i in ids]
@@ -104,6 +181,10 @@ def hf_from_gguf_cached(name: str):
 
 
 def tessera_spec(name: str) -> str:
+    if name in CONVERTED:
+        return CONVERTED[name]["path"]
+    if name == "tekken_240718":
+        return str(TEKKEN_FILE)
     if name in ("r50k_base", "cl100k_base", "o200k_base"):
         return name
     if name == "gpt2-hf":
@@ -247,6 +328,17 @@ def render(report: dict) -> str:
         A(f"| {f['lang']} | {f['encoding']} | {f['expected']:,} | {f['reference']:,}{ok} | {ts} |")
     if report["flores_figures"]:
         A("")
+    if report.get("conversions"):
+        A("## Conversions (`tessera convert`, run before encoding)")
+        A("")
+        for name, c in report["conversions"].items():
+            A(f"- **{name}** ({c['seconds']:.2f} s wall, rc {c['rc']}): `{c['command']}`")
+            A("")
+            A("  ```")
+            for line in c["report"].splitlines():
+                A("  " + line)
+            A("  ```")
+        A("")
     if report["rows"]:
         A("## Tessera vs reference")
         A("")
@@ -314,6 +406,9 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="tessera-parity-"))
     try:
         corpora = build_corpora(which, tmp)
+        if run_tessera:
+            prepare_conversions(a.tessera, toks, tmp)
+            report["conversions"] = {k: {x: v[x] for x in ("command", "seconds", "rc", "report")} for k, v in CONVERTED.items()}
         summary = ", ".join("%s: %d" % (k, len(v["items"])) for k, v in corpora.items())
         print(f"[texts] {summary} under {tmp}", file=sys.stderr)
         texts_cache: dict[str, list[str]] = {}
@@ -325,7 +420,7 @@ def main() -> int:
             return texts_cache[cname]
 
         def corpora_for(tok):
-            return [c for c in corpora if not c.startswith("vectors:") or c == f"vectors:{VECTORS_FOR.get(tok)}"]
+            return [c for c in corpora if not c.startswith("vectors:") or c == f"vectors:{VECTORS_FOR.get(split_converted(tok)[0])}"]
 
         refs: dict[str, Reference] = {}
         for tok in toks:
@@ -360,7 +455,7 @@ def main() -> int:
                         if enc == tok:
                             report["flores_figures"].append({"lang": lang, "encoding": enc, "expected": exp,
                                                              "reference": len(ref_ids[names.index(lang)])})
-                if "expected" in c:      # llama.cpp .out: check the reference too
+                if "expected" in c and ref.id_map is None:      # llama.cpp .out: check the reference too
                     rr = compare(names, c["expected"], ref_ids, ref.describe)
                     report["cross"].append({"a": ".out", "b": f"{tok} ({ref.tool})", "corpus": cname, **rr})
                 if not run_tessera:
@@ -388,7 +483,7 @@ def main() -> int:
                     for f in report["flores_figures"]:
                         if f["encoding"] == tok and f["lang"] in got:
                             f["tessera"] = len(got[f["lang"]])
-                if "expected" in c:
+                if "expected" in c and ref.id_map is None:
                     rr = compare(names, c["expected"], got, ref.describe)
                     report["rows"].append({"tokenizer": tok, "corpus": cname, "reference": "llama.cpp .out", **rr})
                 print(f"  {cname}: {row['identical']}/{row['texts']} identical, {row['ref_tokens']:,} vs "

@@ -80,7 +80,11 @@ for name in gpt-2 llama-bpe qwen2; do
     done
 done
 
-# 5. Verify.
+# 5. mistral-common 1.13.1 wheel: a real tekken tokenizer file.
+fetch mistral-common==1.13.1 wheel "$dl/mistral"
+from_zip "$(ls "$dl"/mistral/mistral_common-1.13.1-*.whl)" mistral_common/data/tekken_240718.json "$out/tekken_240718.json"
+
+# 6. Verify.
 echo "verifying against vocabularies/SHA256SUMS"
 (cd "$out" && sha256sum --check --strict "$vocab/SHA256SUMS")
 embedded="$here/Sources/TesseraFormats/Resources/o200k_base.tiktoken"
@@ -93,7 +97,7 @@ if [ -f "$embedded" ]; then
     fi
 fi
 
-# 6. Install.
+# 7. Install.
 if [ "$install" = 1 ]; then
     while read -r _ path; do
         mkdir -p "$vocab/$(dirname "$path")"

@@ -4,8 +4,9 @@
     bench/.venv/bin/python scripts/make-golden-ids.py        # (the venv of bench/run-parity.sh)
 
 Tokenizers: r50k_base, cl100k_base, o200k_base (tiktoken, encode_ordinary: special-token strings are plain
-text) and gpt2-hf (Hugging Face tokenizers: BPE from vocab.json + merges.txt with the ByteLevel pre-tokenizer,
-exactly like HF's GPT-2; special strings plain text too). Cases: a fixed list of tricky strings, then the
+text), gpt2-hf (Hugging Face tokenizers: BPE from vocab.json + merges.txt with the ByteLevel pre-tokenizer,
+exactly like HF's GPT-2; special strings plain text too) and tekken_240718 (mistral-common's Tekkenizer on
+vocabularies/tekken_240718.json, encode(bos=False, eos=False): special strings are plain text there too). Cases: a fixed list of tricky strings, then the
 first FLORES_LINES line(s) (joined with "\\n") of the FLORES-200 dev split of 30 languages in diverse scripts
 (CC BY-SA 4.0, NLLB Team 2022; see corpora/golden/README.md). FLORES_LINES = 1 keeps the four files at about
 290 KB; 3 lines would make them about 700 KB, over the 400 KB budget for committed fixtures.
@@ -183,7 +184,26 @@ def main() -> int:
     if total > 400_000:
         print("fixtures exceed 400 KB", file=sys.stderr)
         return 1
+    tekken = write_tekken(cases, vers)
+    if tekken > 120_000:
+        print("the tekken fixture exceeds 120 KB", file=sys.stderr)
+        return 1
     return 1 if diff else 0
+
+
+def write_tekken(cases: list[tuple[str, str]], vers: dict) -> int:
+    """The tekken fixture (its own budget: the four above already use most of theirs)."""
+    import mistral_common
+    from mistral_common.tokens.tokenizers.tekken import Tekkenizer
+    tok = Tekkenizer.from_file(str(ROOT / "vocabularies" / "tekken_240718.json"))
+    header = {"tool": "mistral-common", "tool_version": mistral_common.__version__, "python": vers["python"],
+              "tokenizer": "tekken_240718",
+              "method": "Tekkenizer.from_file(vocabularies/tekken_240718.json).encode(text, bos=False, eos=False) "
+                        "(special-token strings are plain text)"}
+    out = [{"name": n, "text": t, "ids": tok.encode(t, bos=False, eos=False)} for n, t in cases]
+    size = write(OUT_DIR / "tekken_240718.json", header, out)
+    print(f"{len(cases)} cases -> {OUT_DIR / 'tekken_240718.json'} ({size:,} bytes)")
+    return size
 
 
 if __name__ == "__main__":

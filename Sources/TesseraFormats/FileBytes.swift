@@ -30,6 +30,25 @@ public enum FileBytes {
         return raw
     }
 
+    /// The first `count` bytes of `path` (decompressed when it is gzip), for format detection: a plain file
+    /// is read only that far.
+    public static func readHead(_ path: String, count: Int = 4096) throws -> ArraySlice<UInt8> {
+        if path.hasSuffix(".gz") { return try read(path).prefix(count) }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return try read(path).prefix(count) }   // let read(_:) name the problem
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let got = head.withUnsafeMutableBytes { posixRead(fd, $0.baseAddress! + filled, count - filled) }
+            if got < 0 { if errno == EINTR { continue }; return try read(path).prefix(count) }
+            if got == 0 { break }
+            filled += got
+        }
+        if isGzip(head[0..<filled]) { return try read(path).prefix(count) }
+        return head[0..<filled]
+    }
+
     /// Whether `bytes` starts with the gzip magic number.
     public static func isGzip<C: Collection<UInt8>>(_ bytes: C) -> Bool {
         var it = bytes.makeIterator()

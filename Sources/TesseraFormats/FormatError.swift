@@ -31,7 +31,7 @@ public struct FormatError: Error, Sendable, Equatable, CustomStringConvertible {
         case unknownEncoding
         /// A named vocabulary that was not found in any of the searched folders.
         case vocabularyNotFound
-        /// An output file could not be written.
+        /// An output file or folder could not be written (permissions, a full disk, a file where a folder is needed…).
         case unwritable
     }
 

@@ -18,6 +18,7 @@ import Foundation
 import TesseraBPE
 import TesseraPreTokenizers
 import TesseraTokenizer
+import TesseraUnicode
 
 /// Loads GPT-2 style vocab.json + merges.txt pairs.
 public enum GPT2Loader {
@@ -54,14 +55,67 @@ public enum GPT2Loader {
                           fix: "put \(v) and \(m) in the same folder (\(folder))")
     }
 
-    /// Loads the pair found by `locate(_:)`.
+    /// Loads the pair found by `locate(_:)`, and its sidecar `encoding.json` when there is one.
     public static func load(path: String) throws -> Tokenizer {
         let (vocabPath, mergesPath) = try locate(path)
         let vocab = try readVocabJSON(vocabPath)
         let mergesBytes = try FileBytes.read(mergesPath)
         let folder = ((vocabPath as NSString).deletingLastPathComponent as NSString).lastPathComponent
-        return try build(vocab: vocab, vocabFile: vocabPath, merges: mergesBytes, mergesFile: mergesPath,
-                         name: folder.isEmpty ? "gpt2" : folder)
+        let tokenizer = try build(vocab: vocab, vocabFile: vocabPath, merges: mergesBytes, mergesFile: mergesPath,
+                                  name: folder.isEmpty ? "gpt2" : folder)
+        let sidecar = sidecarPath(forVocab: vocabPath)
+        guard FileManager.default.fileExists(atPath: sidecar) else { return tokenizer }
+        return try apply(TiktokenSidecar.read(sidecar), to: tokenizer, sidecarPath: sidecar)
+    }
+
+    /// The sidecar of a vocab.json: `encoding.json` beside it (`PREFIX-encoding.json` for `PREFIX-vocab.json`).
+    /// It has the `.tiktoken` sidecar's shape and supplies what the pair cannot hold: `name`, `pattern`,
+    /// `normalizer` (special tokens stay vocab.json entries).
+    public static func sidecarPath(forVocab vocabPath: String) -> String {
+        let base = (vocabPath as NSString).lastPathComponent
+        let prefix = base.hasSuffix("vocab.json") ? String(base.dropLast("vocab.json".count)) : ""
+        return ((vocabPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(prefix + "encoding.json")
+    }
+
+    /// The first line of `merges.txt` when it is a `#version` header (so a conversion can keep it).
+    public static func mergesHeader(path: String) throws -> String? {
+        let (_, mergesPath) = try locate(path)
+        let bytes = try FileBytes.read(mergesPath)
+        let end = bytes.firstIndex(of: 0x0A) ?? bytes.count
+        var line = bytes[0..<end]
+        if line.last == 0x0D { line = line.dropLast() }
+        guard line.starts(with: "#version".utf8) else { return nil }
+        return String(decoding: line, as: UTF8.self)
+    }
+
+    static func apply(_ sidecar: TiktokenSidecar, to base: Tokenizer, sidecarPath: String) throws -> Tokenizer {
+        var tokenizer = base
+        if let specials = sidecar.specialTokens, !specials.isEmpty {
+            throw FormatError(.unsupported, file: sidecarPath, at: .field("special_tokens"),
+                              "special tokens of vocab.json + merges.txt are vocab.json entries, not sidecar entries",
+                              fix: "add them to vocab.json (an entry no merge produces is a special token) and remove the field")
+        }
+        if let name = sidecar.name { tokenizer.name = name }
+        if let pattern = sidecar.pattern {
+            let encoding = EncodingPattern.recognising(pattern)
+            tokenizer.preTokenizer = try Assembly.preTokenizer(for: encoding, file: sidecarPath, at: .field("pattern"))
+            tokenizer.patternDescription = encoding.source
+        }
+        if let normalizer = sidecar.normalizer, normalizer.lowercased() != "none" {
+            guard let form = NormalizationForm(rawValue: normalizer.lowercased()) else {
+                throw FormatError(.invalidValue, file: sidecarPath, at: .field("normalizer"),
+                                  "unknown normalizer \(normalizer.debugDescription)",
+                                  fix: "use one of \"NFC\", \"NFD\", \"NFKC\", \"NFKD\", or remove the field")
+            }
+            tokenizer.normalizer = TextNormalizer(normalizer: .unicode(form))
+        }
+        if let nVocab = sidecar.nVocab, nVocab != tokenizer.idUpperBound
+            || tokenizer.vocabulary.count + tokenizer.specialTokens.entries.count != nVocab {
+            throw FormatError(.invalidValue, file: sidecarPath, at: .field("n_vocab"),
+                              "n_vocab is \(nVocab), but vocab.json has \(tokenizer.vocabulary.count + tokenizer.specialTokens.entries.count) "
+                              + "entries with ids below \(tokenizer.idUpperBound)", fix: "correct or remove n_vocab")
+        }
+        return tokenizer
     }
 
     /// Reads a vocab.json object.

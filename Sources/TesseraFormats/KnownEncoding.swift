@@ -58,14 +58,17 @@ public struct KnownEncoding: Sendable {
     public var specialTokens: [SpecialToken]
     /// Unicode normalization applied to the text before encoding (Qwen: NFC), if any.
     public var normalization: NormalizationForm?
+    /// tiktoken's `explicit_n_vocab`: when set, the ranks and special tokens must fill ids `0..<nVocab` exactly.
+    public var nVocab: Int?
 
     public init(name: String, fileName: String, pattern: EncodingPattern, specialTokens: [SpecialToken],
-                normalization: NormalizationForm? = nil) {
+                normalization: NormalizationForm? = nil, nVocab: Int? = nil) {
         self.name = name
         self.fileName = fileName
         self.pattern = pattern
         self.specialTokens = specialTokens
         self.normalization = normalization
+        self.nVocab = nVocab
     }
 
     /// GPT-2 / r50k_base (the two share ranks, pattern and specials).
@@ -123,19 +126,23 @@ public struct KnownEncoding: Sendable {
 // MARK: - Sidecar
 
 /// The optional `<file>.json` next to a `.tiktoken` file:
-/// `{"name": "...", "pattern": "...", "special_tokens": {"<|x|>": 123}, "normalizer": "NFC"}`.
+/// `{"name": "...", "pattern": "...", "special_tokens": {"<|x|>": 123}, "normalizer": "NFC", "n_vocab": 124}`.
 /// Every field is optional when the file name is a known encoding (present fields override it);
 /// `pattern` is required otherwise.
 public struct TiktokenSidecar: Decodable, Sendable {
     public var name: String?
     public var pattern: String?
     public var specialTokens: [String: TokenID]?
-    /// `NFC`, `NFD`, `NFKC` or `NFKD` (an extension of ours; tiktoken has no normalization).
+    /// `NFC`, `NFD`, `NFKC`, `NFKD`, or `none` over a known encoding that has one (an extension of ours;
+    /// tiktoken has no normalization).
     public var normalizer: String?
+    /// tiktoken's `explicit_n_vocab`, checked when the file is loaded.
+    public var nVocab: Int?
 
     enum CodingKeys: String, CodingKey {
         case name, pattern, normalizer
         case specialTokens = "special_tokens"
+        case nVocab = "n_vocab"
     }
 
     /// The shape, for error messages.
@@ -177,16 +184,23 @@ public struct TiktokenSidecar: Decodable, Sendable {
             specials = specialTokens.map { SpecialToken($0.key, $0.value) }.sorted { $0.id < $1.id }
         }
         var normalization = base?.normalization
-        if let normalizer {
+        if let normalizer, normalizer.lowercased() == "none" {
+            normalization = nil   // says "no normalizer" over a known encoding that has one
+        } else if let normalizer {
             guard let form = NormalizationForm(rawValue: normalizer.lowercased()) else {
                 throw FormatError(.invalidValue, file: sidecarPath, at: .field("normalizer"),
                                   "unknown normalizer \(normalizer.debugDescription)",
-                                  fix: "use one of \"NFC\", \"NFD\", \"NFKC\", \"NFKD\", or remove the field")
+                                  fix: "use one of \"NFC\", \"NFD\", \"NFKC\", \"NFKD\", \"none\", or remove the field")
             }
             normalization = form
         }
+        if let nVocab, nVocab < 1 {
+            throw FormatError(.invalidValue, file: sidecarPath, at: .field("n_vocab"), "n_vocab \(nVocab) is not positive",
+                              fix: "n_vocab is the number of ids (ranks + special tokens); remove it or correct it")
+        }
         return KnownEncoding(name: name ?? base?.name ?? stem, fileName: (vocabularyPath as NSString).lastPathComponent,
-                             pattern: patternSource, specialTokens: specials, normalization: normalization)
+                             pattern: patternSource, specialTokens: specials, normalization: normalization,
+                             nVocab: nVocab ?? base?.nVocab)
     }
 
     static func stem(of path: String) -> String {

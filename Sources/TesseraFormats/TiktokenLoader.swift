@@ -38,6 +38,16 @@ public enum TiktokenLoader {
                                                   source: "special_tokens (encoding \(encoding.name))")
         let preTokenizer = try Assembly.preTokenizer(for: encoding.pattern, file: file, at: .field("pattern"))
         let normalizer = encoding.normalization.map { TextNormalizer(normalizer: .unicode($0)) }
+        if let nVocab = encoding.nVocab {
+            // tiktoken's Encoding checks explicit_n_vocab the same two ways.
+            let maxID = max(model.vocabulary.idUpperBound - 1, encoding.specialTokens.map { Int($0.id) }.max() ?? -1)
+            if model.vocabulary.count + encoding.specialTokens.count != nVocab || maxID != nVocab - 1 {
+                throw FormatError(.invalidValue, file: file, at: .field("n_vocab"),
+                                  "n_vocab is \(nVocab), but the file has \(model.vocabulary.count) ranks and "
+                                  + "\(encoding.specialTokens.count) special tokens with the largest id \(maxID)",
+                                  fix: "n_vocab must equal ranks + special tokens, with ids 0..<n_vocab; correct or remove it in the sidecar")
+            }
+        }
         return Tokenizer(name: encoding.name, normalizer: normalizer, preTokenizer: preTokenizer, model: model,
                          specialTokens: specials, patternDescription: encoding.pattern.source)
     }

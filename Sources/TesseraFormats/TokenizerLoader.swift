@@ -2,8 +2,9 @@
 //
 // Detection for a path, in order: a folder (tokenizer.json[.gz] inside, else vocab.json + merges.txt);
 // the file name (`*.tiktoken[.gz]`, `*.gguf`, `*vocab.json` / `*merges.txt` / `encoder.json` / `vocab.bpe`,
-// any other `*.json[.gz]` = tokenizer.json); otherwise the content (magic "GGUF", a JSON object, or a first
-// line shaped like `<base64> <rank>`).
+// any other `*.json[.gz]` = tokenizer.json unless its name or first 4 KiB say tekken); otherwise the content
+// (magic "GGUF", the line "minbpe v1", a JSON object (tekken or tokenizer.json), or a first line shaped like
+// `<base64> <rank>`).
 //
 // Names: `o200k_base` (the default) is embedded in the package (Resources/o200k_base.tiktoken). Other known
 // names (`cl100k_base`, `r50k_base` / `gpt2`, `qwen`) are looked up, in order, in $TESSERA_VOCABULARIES
@@ -24,6 +25,10 @@ public enum TokenizerLoader {
     /// The file formats `load(path:)` recognises.
     public enum Format: String, Sendable, CaseIterable {
         case tiktoken, tokenizerJSON = "tokenizer.json", gpt2VocabMerges = "vocab.json+merges.txt", gguf
+        /// Karpathy's minbpe `.model` (text starting with "minbpe v1"; SentencePiece `.model` files are protobuf).
+        case minbpe
+        /// Mistral's tekken JSON.
+        case tekken
     }
 
     /// Loads a known name (the embedded or a searched vocabulary) or a file/folder path.
@@ -50,6 +55,8 @@ public enum TokenizerLoader {
             return try TokenizerJSONLoader.load(path: path)
         case .gpt2VocabMerges: return try GPT2Loader.load(path: path)
         case .gguf: return try GGUFLoader.load(path: path)
+        case .minbpe: return try MinBPELoader.load(path: path)
+        case .tekken: return try TekkenLoader.load(path: path)
         }
     }
 
@@ -76,17 +83,22 @@ public enum TokenizerLoader {
         if base.hasSuffix("vocab.json") || base.hasSuffix("merges.txt") || base == "encoder.json" || base == "vocab.bpe" {
             return .gpt2VocabMerges
         }
-        if base.hasSuffix(".json") { return .tokenizerJSON }
+        if base.hasSuffix(".json") {
+            return TekkenLoader.looksLikeTekken(fileName: base, head: try FileBytes.readHead(path)) ? .tekken : .tokenizerJSON
+        }
         // Sniff the content.
-        let head = try FileBytes.read(path).prefix(4096)
+        let head = try FileBytes.readHead(path)
         if head.starts(with: "GGUF".utf8) { return .gguf }
+        // `.model` files: minbpe's are text with this signature; SentencePiece's are protobuf (first byte 0x0A),
+        // which the SentencePiece loader recognises, so nothing here claims them.
+        if MinBPELoader.looksLikeMinBPE(head) { return .minbpe }
         if let first = head.first(where: { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }), first == UInt8(ascii: "{") {
-            return .tokenizerJSON
+            return TekkenLoader.looksLikeTekken(fileName: base, head: head) ? .tekken : .tokenizerJSON
         }
         if looksLikeTiktoken(head) { return .tiktoken }
         throw FormatError(.unknownFormat, file: path, "the format is not recognised",
-                          fix: "Tessera reads .tiktoken, tokenizer.json, vocab.json + merges.txt and .gguf files; "
-                          + "name the file with its usual extension")
+                          fix: "Tessera reads .tiktoken, tokenizer.json, vocab.json + merges.txt, .gguf, minbpe .model and "
+                          + "tekken .json files; name the file with its usual extension")
     }
 
     static func tokenizerJSON(in folder: String) -> String? {
