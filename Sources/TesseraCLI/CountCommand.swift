@@ -1,4 +1,5 @@
-// `tessera count`: tokens per file and in total — a token-aware `wc`.
+// `tessera count`: tokens per file and in total — a token-aware `wc`. With `-o FILE.counts` it counts
+// pre-tokens instead and writes a mergeable count table for `tessera train --from-counts`.
 
 import ArgumentParser
 import Foundation
@@ -7,7 +8,12 @@ import TesseraTokenizer
 struct CountCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "count",
-        abstract: "Count tokens per file and in total (files, directories recursively, or stdin).")
+        abstract: "Count tokens per file and in total, or (with -o) write a pre-token count table for training.",
+        discussion: """
+        With -o FILE.counts, the inputs are pre-tokenized with --pattern and every distinct pre-token is \
+        counted (64-bit) into a versioned file. Count shards of a corpus anywhere (one process per shard), \
+        then `tessera train --from-counts *.counts` gives the same tokenizer as training on all of them.
+        """)
 
     @OptionGroup var tokenizerOptions: TokenizerOptions
     @OptionGroup var specialOptions: SpecialOptions
@@ -22,13 +28,25 @@ struct CountCommand: ParsableCommand {
     @Argument(help: "Files or directories; none or '-' reads stdin.")
     var paths: [String] = []
 
+    @Option(name: [.customShort("o"), .long], help: "Write a pre-token count table (.counts) here instead of counting tokens.")
+    var output: String?
+
+    @Option(name: .long, help: "With -o: progress on stderr: auto, bar, json, none.")
+    var progress: ProgressMode = .auto
+
+    @OptionGroup var pretokenize: PretokenizeOptions
+
     func validate() throws {
         if json && csv { throw ValidationError("--json and --csv are exclusive; pick one") }
+        if output == nil && (pretokenize.sampleLines != nil || pretokenize.pattern != PretokenizeOptions().pattern) {
+            throw ValidationError("--pattern and --sample-lines apply to pre-token counting: add -o FILE.counts")
+        }
     }
 
     struct Row { let name: String; let bytes: Int; let tokens: Int }
 
     func run() throws {
+        if let output { return try countPretokens(into: output) }
         let tokenizer = try tokenizerOptions.load()
         let items = try Inputs.expand(paths)
         let progress = Progress(totalBytes: items.reduce(0) { $0 + ($1.byteCount ?? 0) })
@@ -83,6 +101,24 @@ struct CountCommand: ParsableCommand {
             let width = max(String(totalTokens).count, 6)
             for r in rows { out.write(Self.pad(r.tokens, width) + "  " + r.name + "\n") }
             if rows.count > 1 { out.write(Self.pad(totalTokens, width) + "  total\n") }
+        }
+        out.flush()
+    }
+
+    /// `-o`: pre-token counts of the inputs, written atomically.
+    func countPretokens(into output: String) throws {
+        let pre = try pretokenize.preTokenizer()
+        let counter = try pretokenize.counter(threads: threadOptions.count, pre: pre)
+        let report = TrainingProgress(progress)
+        let counts = try pretokenize.count(paths, counter: counter, progress: report)
+        report.finish()
+        do { try counts.write(to: output) } catch { throw CLIError("cannot write \(output): \(error)") }
+        let out = OutputBuffer()
+        if json {
+            out.write("{\"file\":" + JSONText.quote(output) + ",\"pre_tokenizer\":" + JSONText.quote(pre.name)
+                      + ",\"text_bytes\":\(counts.textBytes),\"pretokens\":\(counts.total),\"distinct\":\(counts.count)}\n")
+        } else {
+            out.write("\(counts.total) pre-tokens (\(counts.count) distinct) in \(counts.textBytes) bytes → \(output)\n")
         }
         out.flush()
     }

@@ -15,6 +15,7 @@ struct Tessera: ParsableCommand {
         a directory with vocab.json + merges.txt, or a llama.cpp .gguf vocabulary (.gz files too).
         """,
         version: "0.1.0",
-        subcommands: [EncodeCommand.self, DecodeCommand.self, CountCommand.self, InspectCommand.self, ConvertCommand.self]
+        subcommands: [EncodeCommand.self, DecodeCommand.self, CountCommand.self, InspectCommand.self, ConvertCommand.self,
+                      TrainCommand.self]
     )
 }

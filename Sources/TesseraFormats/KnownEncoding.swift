@@ -227,6 +227,8 @@ enum Assembly {
 
     static func regexPreTokenizer(_ source: String, behavior: SplitBehavior, invert: Bool, file: String,
                                   at location: FormatError.Location) throws -> any PreTokenizer {
+        // Patterns with a hand-written scanner run on it (same pieces as the regex, checked by tests).
+        if behavior == .isolated && !invert && source == SuperwordPreTokenizer.regexSource { return SuperwordPreTokenizer() }
         do {
             return try RegexPreTokenizer(pattern: source, behavior: behavior, invert: invert)
         } catch {

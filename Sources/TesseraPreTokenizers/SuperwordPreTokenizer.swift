@@ -4,24 +4,25 @@
 // (numbers of up to three digits, runs of two or more punctuation marks, trailing spaces) — Hugging
 // Face `Split(Regex, behavior: Isolated)` — and leaves everything between the matches, words and the
 // single spaces that separate them, as one piece, so BPE merges can cross whitespace.
-// One addition to the regex split: a gap piece also ends after a line feed, so no piece spans two
-// lines. That bounds piece length by the line, makes every "line feed, then letter" position a piece
-// boundary (so counting can cut text there and run in parallel with identical results), and matches
-// trainers that read corpora line by line.
+// One alternative is added to SuperBPE's regex: `|\n`, so a line feed not already taken by a
+// punctuation run is a piece of its own and no piece spans two lines. That bounds piece length by the
+// line, makes every "line feed, then letter" position a piece boundary (counting can cut text there
+// and run in parallel with identical results), and keeps the tokenizer expressible as a Hugging Face
+// Split(Regex, Isolated), so it survives every format that stores a pattern.
 // Invariant: pieces tile the input in order; matches are those of a leftmost-first regex engine
-// (Oniguruma, Python `regex`), the gaps between them are pieces too, cut after each line feed.
+// (Oniguruma, Python `regex`, ICU), and the gaps between them are pieces too.
 // Complexity: O(n), one pass, no allocation.
 
 /// SuperBPE's stage-2 splitting: numbers, punctuation runs and trailing spaces are pieces; the text
 /// between them (words with their separating spaces) stays whole.
 public struct SuperwordPreTokenizer: PreTokenizer {
-    /// The pattern, as SuperBPE's scripts pass it to their Split pre-tokenizer.
-    public static let regexSource = #"\p{N}{1,3}| ?[^\s\p{L}\p{N}]{2,}[\r\n/]*| +(?!\S)"#
+    /// The pattern: SuperBPE's stage-2 regex plus a line-feed alternative.
+    public static let regexSource = #"\p{N}{1,3}| ?[^\s\p{L}\p{N}]{2,}[\r\n/]*| +(?!\S)|\n"#
 
     public init() {}
 
-    /// Every position after a line feed and before a letter is a piece boundary: a gap ends after the
-    /// line feed, and a punctuation match's `[\r\n/]*` tail stops at the letter; nothing looks back.
+    /// Every position after a line feed and before a letter is a piece boundary: the line feed is a
+    /// match of its own or ends a punctuation match's `[\r\n/]*` tail; nothing looks back.
     public func canCut(_ text: UnsafeBufferPointer<UInt8>, before position: Int) -> Bool { true }
 
     public func forEachPiece(in text: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void) {
@@ -56,7 +57,7 @@ extension UTF8ClassScanner {
             }
         }
         // ␠+(?!\S): the run of spaces, less the last one when a non-space follows.
-        guard p[i] == 0x20 else { return nil }
+        guard p[i] == 0x20 else { return p[i] == 0x0A ? i &+ 1 : nil }    // \n
         var k = i &+ 1
         while k < n, p[k] == 0x20 { k &+= 1 }
         if k == n { return n }
@@ -75,12 +76,7 @@ extension UTF8ClassScanner {
                 i = e
                 gapStart = e
             } else {
-                let lineFeed = p[i] == 0x0A
                 i = classAt(i).end
-                if lineFeed {
-                    body(gapStart..<i)
-                    gapStart = i
-                }
             }
         }
         if gapStart < n { body(gapStart..<n) }
