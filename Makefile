@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN := .build/release
 
-.PHONY: deps build demo test bench parity clean
+.PHONY: deps build demo test bench parity bench-train clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -30,6 +30,9 @@ bench: deps
 
 parity: deps
 	./bench/run-parity.sh
+
+bench-train: deps
+	./bench/run-train-bench.sh
 
 clean:
 	rm -rf .build

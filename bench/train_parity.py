@@ -27,7 +27,7 @@ from importlib.metadata import version
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared")
 GPT2_PATTERN = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
-BENCH = os.path.join(ROOT, ".build", "release", "TesseraBench")
+BENCH = os.path.join(ROOT, ".build", "release", "TesseraBench")  # --bin overrides the folder
 
 
 def corpus_path(name, scratch):
@@ -138,7 +138,11 @@ def main():
     ap.add_argument("--corpus", action="append")
     ap.add_argument("--engines", default="rustbpe,bpeasy,hf")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "out"))
+    ap.add_argument("--bin", default=None, help="folder holding the release TesseraBench binary")
     args = ap.parse_args()
+    global BENCH
+    if args.bin:
+        BENCH = os.path.join(args.bin, "TesseraBench")
     corpora = args.corpus or ["flores-eng", "en53"]
     engines = args.engines.split(",")
     os.makedirs(args.out, exist_ok=True)

@@ -67,6 +67,7 @@ struct BPEExport {
         if let regex = preTokenizer as? RegexPreTokenizer, regex.behavior == .isolated, !regex.invert {
             return .single(.recognising(regex.pattern))
         }
+        if preTokenizer is SuperwordPreTokenizer { return .single(.regex(SuperwordPreTokenizer.regexSource)) }
         if preTokenizer is WholeTextPreTokenizer { return .wholeText }
         if let sequence = preTokenizer as? PreTokenizerSequence, sequence.stages.count == 1 {
             return pattern(of: sequence.stages[0], description: description)
