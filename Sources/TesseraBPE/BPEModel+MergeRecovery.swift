@@ -64,39 +64,21 @@ extension BPEModel {
         // Per id: the packed merge (left << 32 | right), or a marker; filled by disjoint id ranges.
         let noToken = UInt64.max, unreachableMark = UInt64.max - 1
         var packed = [UInt64](repeating: noToken, count: upper)
-        let workers = max(1, min(threads, upper / 4096 + 1))
-        let chunk = (upper + workers - 1) / workers
-        var leftovers = [[(TokenID, [TokenID])]](repeating: [], count: workers)
+        var leftovers = [[(TokenID, [TokenID])]](repeating: [], count: workerCount(threads))
         packed.withUnsafeMutableBufferPointer { slots in
             leftovers.withUnsafeMutableBufferPointer { lost in
                 nonisolated(unsafe) let out = slots
                 nonisolated(unsafe) let missing = lost
-                // Each worker takes its own encoder view (the view carries the calling thread's piece cache).
-                let work: @Sendable (Int) -> Void = { w in
-                    let lo = w * chunk, hi = min(upper, lo + chunk)
-                    guard lo < hi else { return }
-                    withEncoder { encoder in
-                        var parts: [TokenID] = []
-                        parts.reserveCapacity(64)
-                        for id in lo..<hi {
-                            let span = vocabulary.spanOfID[id]
-                            let start = Int(span >> 32), end = Int(span & 0xffff_ffff)
-                            if end - start < 2 { continue }   // a hole or a single byte: no merge
-                            parts.removeAll(keepingCapacity: true)
-                            let ranking = RankCappedConcatenation(words: encoder.words, pairIDs: encoder.pairIDs,
-                                                                  limit: TokenID(id))
-                            encoder.mergeParts(UnsafePointer(vocabulary.map.arena + start), end - start,
-                                               ranking: ranking, into: &parts)
-                            if parts.count == 2 {
-                                out[id] = UInt64(parts[0]) << 32 | UInt64(parts[1])
-                            } else {
-                                out[id] = unreachableMark
-                                missing[w].append((TokenID(id), parts))
-                            }
-                        }
+                forEachMultiByteToken(threads: threads) { encoder, worker, id, text, length, parts in
+                    let ranking = RankCappedConcatenation(words: encoder.words, pairIDs: encoder.pairIDs, limit: TokenID(id))
+                    encoder.mergeParts(text, length, ranking: ranking, into: &parts)
+                    if parts.count == 2 {
+                        out[id] = UInt64(parts[0]) << 32 | UInt64(parts[1])
+                    } else {
+                        out[id] = unreachableMark
+                        missing[worker].append((TokenID(id), parts))
                     }
                 }
-                if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
             }
         }
         var merges: [MergePair] = []
@@ -124,30 +106,45 @@ extension BPEModel {
     /// merges it checks that the list reproduces every reachable token.
     /// - Complexity: one piece encoding per multi-byte token.
     public func tokensNotReproduced(threads: Int = 1) -> [TokenID] {
-        let upper = vocabulary.idUpperBound
-        let workers = max(1, min(threads, upper / 4096 + 1))
-        let chunk = (upper + workers - 1) / workers
-        var failures = [[TokenID]](repeating: [], count: workers)
+        var failures = [[TokenID]](repeating: [], count: workerCount(threads))
         failures.withUnsafeMutableBufferPointer { slots in
             nonisolated(unsafe) let out = slots
-            let work: @Sendable (Int) -> Void = { w in
-                let lo = w * chunk, hi = min(upper, lo + chunk)
-                guard lo < hi else { return }
-                withEncoder { encoder in
-                    var ids: [TokenID] = []
-                    for id in lo..<hi {
-                        let span = vocabulary.spanOfID[id]
-                        let start = Int(span >> 32), end = Int(span & 0xffff_ffff)
-                        if end - start < 2 { continue }
-                        ids.removeAll(keepingCapacity: true)
-                        encoder.encode(UnsafePointer(vocabulary.map.arena + start), end - start, into: &ids)
-                        if ids.count != 1 || ids[0] != TokenID(id) { out[w].append(TokenID(id)) }
-                    }
-                }
+            forEachMultiByteToken(threads: threads) { encoder, worker, id, text, length, ids in
+                encoder.encode(text, length, into: &ids)
+                if ids.count != 1 || ids[0] != TokenID(id) { out[worker].append(TokenID(id)) }
             }
-            if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
         }
         return failures.flatMap { $0 }
+    }
+
+    /// Worker threads for a pass over the vocabulary: at most one per 4,096 ids.
+    func workerCount(_ threads: Int) -> Int { max(1, min(threads, vocabulary.idUpperBound / 4096 + 1)) }
+
+    /// Calls `body(encoder, worker, id, bytes, length, scratch)` for every token of two or more bytes, `scratch`
+    /// being an emptied per-worker id buffer (no allocation per token). Worker w owns the w-th contiguous id range
+    /// (so per-worker outputs concatenate in id order) and its own encoder view (the view carries the calling
+    /// thread's piece cache, which must not be shared).
+    func forEachMultiByteToken(threads: Int,
+                               _ body: @escaping @Sendable (Encoder, Int, Int, UnsafePointer<UInt8>, Int, inout [TokenID]) -> Void) {
+        let upper = vocabulary.idUpperBound
+        let workers = workerCount(threads)
+        let chunk = (upper + workers - 1) / workers
+        let work: @Sendable (Int) -> Void = { w in
+            let lo = w * chunk, hi = min(upper, lo + chunk)
+            guard lo < hi else { return }
+            withEncoder { encoder in
+                var scratch: [TokenID] = []
+                scratch.reserveCapacity(64)
+                for id in lo..<hi {
+                    let span = vocabulary.spanOfID[id]
+                    let start = Int(span >> 32), end = Int(span & 0xffff_ffff)
+                    if end - start < 2 { continue }   // a hole or a single byte: no merge
+                    scratch.removeAll(keepingCapacity: true)
+                    body(encoder, w, id, UnsafePointer(vocabulary.map.arena + start), end - start, &scratch)
+                }
+            }
+        }
+        if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
     }
 }
 

@@ -193,22 +193,27 @@ struct BPEExport {
     func checkRankOrder(_ options: WriteOptions, _ report: inout ConversionReport) {
         guard case .mergeList(let list, _) = model.rule else { return }
         let recovered = report.timed("recover merges") { model.recoverMerges(threads: options.threads) }
-        var differing = 0
-        var first: Int?
-        for i in 0..<max(list.count, recovered.merges.count) {
-            let same = i < list.count && i < recovered.merges.count && list[i] == recovered.merges[i]
-            if !same { differing += 1; if first == nil { first = i } }
-        }
-        if differing == 0 && recovered.unreachable.isEmpty {
+        if list == recovered.merges && recovered.unreachable.isEmpty {
             report.note("the merge list is exactly the one the ids imply as ranks, so rank order reproduces it")
             return
         }
-        var detail = "\(differing) of \(list.count) merges differ from the merges its ids imply as ranks"
-        if let first, first < list.count {
-            detail += " (first: merge #\(first + 1) \(show(list[first].left)) + \(show(list[first].right)))"
+        let implied = Set(recovered.merges)
+        let foreign = list.indices.filter { !implied.contains(list[$0]) }
+        let listed = Set(list)
+        let missing = recovered.merges.filter { !listed.contains($0) }.count
+        var parts: [String] = []
+        if let first = foreign.first {
+            parts.append("\(foreign.count) of its \(list.count) merges are not the ones its ids imply as ranks (first: merge #\(first + 1) "
+                         + "\(show(list[first].left)) + \(show(list[first].right)))")
         }
-        if !recovered.unreachable.isEmpty { detail += ", and \(recovered.unreachable.count) token(s) are unreachable by rank order's merges" }
-        report.lost("the merge list is not representable as ranks: " + detail + "; rank-order encoding can give other ids")
+        if missing > 0 { parts.append("\(missing) implied merge(s) are not in the list") }
+        if foreign.isEmpty && missing == 0 { parts.append("the list holds the implied merges in another order") }
+        if !recovered.unreachable.isEmpty {
+            parts.append("\(recovered.unreachable.count) token(s) cannot be built from lower ids at all")
+        }
+        report.lost("the merge list is not representable as ranks: " + parts.joined(separator: "; ")
+                    + "; rank-order encoding can give other ids (this check is sufficient, not necessary: such a list may "
+                    + "still encode like the ranks, but nothing here proves it)")
     }
 
     /// A token for messages: its bytes as a quoted string.
