@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "TesseraFormats", targets: ["TesseraFormats"]),
         .library(name: "TesseraUnicode", targets: ["TesseraUnicode"]),
         .library(name: "TesseraTraining", targets: ["TesseraTraining"]),
+        .library(name: "TesseraAnalysis", targets: ["TesseraAnalysis"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,8 +40,10 @@ let package = Package(
         .target(name: "TesseraTraining",
                 dependencies: ["TesseraBPE", "TesseraPreTokenizers", "TesseraTokenizer", "TesseraFormats"],
                 swiftSettings: optimizedSwift),
+        .target(name: "TesseraAnalysis", dependencies: ["TesseraBPE", "TesseraTokenizer", "TesseraTraining"],
+                swiftSettings: optimizedSwift),
         .executableTarget(name: "TesseraCLI",
-                          dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining",
+                          dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining", "TesseraAnalysis",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: optimizedSwift),
         .executableTarget(name: "TesseraBench", dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining", "TesseraTestSupport"],
@@ -53,6 +56,7 @@ let package = Package(
         .testTarget(name: "TesseraTokenizerTests", dependencies: ["TesseraTokenizer", "TesseraFormats", "TesseraTestSupport"]),
         .testTarget(name: "TesseraFormatsTests", dependencies: ["TesseraFormats", "TesseraTestSupport"]),
         .testTarget(name: "TesseraTrainingTests", dependencies: ["TesseraTraining", "TesseraTestSupport"]),
+        .testTarget(name: "TesseraAnalysisTests", dependencies: ["TesseraAnalysis", "TesseraPreTokenizers", "TesseraTestSupport"]),
         .testTarget(name: "TesseraCLITests", dependencies: ["TesseraTestSupport"]),
     ]
 )

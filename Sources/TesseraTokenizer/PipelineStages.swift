@@ -19,6 +19,13 @@ public protocol TokenModel: Sendable {
     func encode(piece: UnsafeBufferPointer<UInt8>, into ids: inout [TokenID], spans: UnsafeMutablePointer<[Int]>?)
     /// One line for `tessera inspect`, e.g. `byte-level BPE, merge list (50,000 merges)`.
     var summary: String { get }
+    /// Whether `id` stands for text the model could not represent (an unknown token, or a byte-fallback
+    /// piece such as `<0xE6>`): the numerator of the UNK / byte-fallback rate. False by default.
+    func isFallback(_ id: TokenID) -> Bool
+}
+
+extension TokenModel {
+    public func isFallback(_ id: TokenID) -> Bool { false }
 }
 
 /// Rewrites the token strings of one decode call into text pieces (Hugging Face decoders: ByteLevel,

@@ -115,6 +115,10 @@ public struct Tokenizer: Sendable {
         return changed
     }
 
+    /// `text` after the normalizer: what `Encoding.offsets` index when `offsetsAreIntoNormalizedText`.
+    /// - Throws: `TokenizerError.normalization` with the normalizer's message.
+    public func normalizedText(_ text: [UInt8]) throws -> [UInt8] { try normalized(text) }
+
     /// `text` after the normalizer (the text itself when there is none).
     /// - Throws: `TokenizerError.normalization` with the normalizer's message.
     func normalized(_ text: [UInt8]) throws -> [UInt8] {
