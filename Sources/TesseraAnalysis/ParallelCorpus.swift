@@ -62,6 +62,11 @@ public struct ParallelText: Sendable {
     /// Whether each split's file ended with a line feed.
     public var endsWithNewline: [Bool]
 
+    /// The same language restricted to split `k`.
+    public func onlySplit(_ k: Int) -> ParallelText {
+        ParallelText(code: code, script: script, splits: [splits[k]], files: [files[k]], endsWithNewline: [endsWithNewline[k]])
+    }
+
     /// UTF-8 bytes of the text under `convention`.
     public func byteCount(_ convention: TextConvention) -> Int { texts(convention).reduce(0) { $0 + $1.count } }
 }

@@ -20,7 +20,7 @@ struct PremiumCommand: ParsableCommand {
         spaces (Petrov et al.'s convention, which the published FLORES figures use); lines encodes each \
         sentence alone and also reports sentence-level parity.
         """,
-        subcommands: [PremiumRunCommand.self],
+        subcommands: [PremiumRunCommand.self, OptimizeCommand.self],
         defaultSubcommand: PremiumRunCommand.self)
 }
 
