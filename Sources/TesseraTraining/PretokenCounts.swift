@@ -82,9 +82,9 @@ public struct PretokenCounts: Sendable, Equatable {
 
     /// Builds from distinct keys in any order.
     init(source: CountSource, unsortedKeys keys: [ArraySlice<UInt8>], counts values: [UInt64], textBytes: UInt64) {
-        let order = (0..<keys.count).sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }
         self.source = source
         self.textBytes = textBytes
+        let order = Self.sortedOrder(keys)
         keyBytes = []
         keyBytes.reserveCapacity(keys.reduce(0) { $0 + $1.count })
         keyEnds = []
@@ -95,6 +95,31 @@ public struct PretokenCounts: Sendable, Equatable {
             keyBytes.append(contentsOf: keys[i])
             keyEnds.append(keyBytes.count)
             counts.append(values[i])
+        }
+    }
+
+    /// Indices of `keys` in ascending bytewise order. Compares the first 8 bytes as one big-endian
+    /// integer (most keys differ there) and falls back to memcmp, then length: a plain
+    /// `lexicographicallyPrecedes` sort was 18 % of counting.
+    static func sortedOrder(_ keys: [ArraySlice<UInt8>]) -> [Int] {
+        var heads = [UInt64](repeating: 0, count: keys.count)
+        for (i, k) in keys.enumerated() {
+            var h: UInt64 = 0
+            var n = 0
+            for b in k.prefix(8) { h = h << 8 | UInt64(b); n += 1 }
+            heads[i] = h << (8 * UInt64(8 - n))
+        }
+        return (0..<keys.count).sorted { a, b in
+            if heads[a] != heads[b] { return heads[a] < heads[b] }
+            let x = keys[a], y = keys[b]
+            let common = min(x.count, y.count)
+            if common > 8 {
+                let c = x.withUnsafeBufferPointer { px in y.withUnsafeBufferPointer { py in
+                    memcmp(px.baseAddress! + 8, py.baseAddress! + 8, common - 8)
+                } }
+                if c != 0 { return c < 0 }
+            }
+            return x.count < y.count
         }
     }
 
