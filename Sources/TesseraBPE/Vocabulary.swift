@@ -65,6 +65,27 @@ public struct Vocabulary: Sendable {
         try self.init(map: ByteSequenceMap.build(packed: packed, ends: ends, values: ids), ids: ids, idUpperBound: ends.count)
     }
 
+    /// Builds a vocabulary from token bytes stored back to back (token k is `packed[ends[k-1]..<ends[k]]`,
+    /// from 0 for k = 0) with explicit ids, which may leave holes (SentencePiece models whose control symbols
+    /// are special tokens). No per-token allocation.
+    /// - Throws: `BPEError` for an empty token, a repeated id or repeated bytes.
+    public init(packed: [UInt8], ends: [UInt32], ids: [TokenID]) throws {
+        precondition(ends.count == ids.count, "one id per token")
+        var previous: UInt32 = 0
+        var maxID = -1
+        for (k, end) in ends.enumerated() {
+            if end <= previous { throw BPEError.emptyToken(id: ids[k]) }
+            previous = end
+            maxID = max(maxID, Int(ids[k]))
+        }
+        var seen = [Bool](repeating: false, count: maxID + 1)
+        for id in ids {
+            if seen[Int(id)] { throw BPEError.duplicateTokenID(id) }
+            seen[Int(id)] = true
+        }
+        try self.init(map: ByteSequenceMap.build(packed: packed, ends: ends, values: ids), ids: ids, idUpperBound: maxID + 1)
+    }
+
     private init(keysInIDOrder keys: [ArraySlice<UInt8>], ids: [TokenID], idUpperBound: Int) throws {
         try self.init(map: ByteSequenceMap.build(keys: keys, values: ids), ids: ids, idUpperBound: idUpperBound)
     }
