@@ -2,8 +2,9 @@
 //
 // Detection for a path, in order: a folder (tokenizer.json[.gz] inside, else vocab.json + merges.txt);
 // the file name (`*.tiktoken[.gz]`, `*.gguf`, `*vocab.json` / `*merges.txt` / `encoder.json` / `vocab.bpe`,
-// any other `*.json[.gz]` = tokenizer.json); otherwise the content (magic "GGUF", a JSON object, or a first
-// line shaped like `<base64> <rank>`).
+// any other `*.json[.gz]` = tokenizer.json); otherwise the content (magic "GGUF", a JSON object, a serialized
+// SentencePiece ModelProto (tag 0x0A, length, tag 0x0A: `.model` files, which may also be minbpe text files, so
+// the name alone does not decide), or a first line shaped like `<base64> <rank>`).
 //
 // Names: `o200k_base` (the default) is embedded in the package (Resources/o200k_base.tiktoken). Other known
 // names (`cl100k_base`, `r50k_base` / `gpt2`, `qwen`) are looked up, in order, in $TESSERA_VOCABULARIES
@@ -14,6 +15,7 @@
 // Complexity: O(1) besides the chosen loader.
 
 import Foundation
+import TesseraSentencePiece
 import TesseraTokenizer
 
 /// Loads tokenizers by name or path, detecting the format.
@@ -24,6 +26,7 @@ public enum TokenizerLoader {
     /// The file formats `load(path:)` recognises.
     public enum Format: String, Sendable, CaseIterable {
         case tiktoken, tokenizerJSON = "tokenizer.json", gpt2VocabMerges = "vocab.json+merges.txt", gguf
+        case sentencePiece = "sentencepiece"
     }
 
     /// Loads a known name (the embedded or a searched vocabulary) or a file/folder path.
@@ -50,6 +53,11 @@ public enum TokenizerLoader {
             return try TokenizerJSONLoader.load(path: path)
         case .gpt2VocabMerges: return try GPT2Loader.load(path: path)
         case .gguf: return try GGUFLoader.load(path: path)
+        case .sentencePiece:
+            let bytes = try FileBytes.read(path)
+            do { return try SentencePieceLoader.load(bytes: bytes, file: path) } catch let e as SentencePieceError {
+                throw FormatError(e, file: path)
+            }
         }
     }
 
@@ -80,12 +88,13 @@ public enum TokenizerLoader {
         // Sniff the content.
         let head = try FileBytes.read(path).prefix(4096)
         if head.starts(with: "GGUF".utf8) { return .gguf }
+        if SentencePieceLoader.looksLikeModel(head) { return .sentencePiece }
         if let first = head.first(where: { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }), first == UInt8(ascii: "{") {
             return .tokenizerJSON
         }
         if looksLikeTiktoken(head) { return .tiktoken }
         throw FormatError(.unknownFormat, file: path, "the format is not recognised",
-                          fix: "Tessera reads .tiktoken, tokenizer.json, vocab.json + merges.txt and .gguf files; "
+                          fix: "Tessera reads .tiktoken, tokenizer.json, vocab.json + merges.txt, .gguf and SentencePiece .model files; "
                           + "name the file with its usual extension")
     }
 

@@ -44,9 +44,8 @@ public final class SentencePiecePieceTable: @unchecked Sendable {
     let resolvedID: [TokenID]
     /// Whether some reserved piece is a single character (then an unknown character may resolve to it).
     let reservedHasSingleCharacters: Bool
-    /// Min and max score over NORMAL pieces (unigram_model.cc; FLT_MAX and FLT_MIN when there are none).
+    /// The lowest score of a NORMAL piece (FLT_MAX when there is none); Unigram's `<unk>` scores 10 below it.
     public let minScore: Float
-    public let maxScore: Float
     /// Whether some piece is UNUSED (BPE must then resegment, see SentencePieceBPEModel).
     public let hasUnused: Bool
     /// Every piece but the CONTROL ones, as UTF-8 bytes.
@@ -90,7 +89,6 @@ public final class SentencePiecePieceTable: @unchecked Sendable {
         var unk: Int = -1
         var byteIDs = [TokenID](repeating: .max, count: 256)
         var minScore = Float.greatestFiniteMagnitude
-        var maxScore = Float.leastNormalMagnitude   // FLT_MIN, as unigram_model.cc initialises it
         var hasUnused = false
         var controls: [(String, TokenID)] = []
         trieKeys.reserveCapacity(count)
@@ -112,7 +110,6 @@ public final class SentencePiecePieceTable: @unchecked Sendable {
                 if types[i] == .unused { hasUnused = true }
                 if types[i] == .normal {
                     minScore = min(minScore, scores[i])
-                    maxScore = max(maxScore, scores[i])
                 }
             case .unknown, .control, .byte:
                 if let first = reserved.updateValue(TokenID(i), forKey: Array(key)) {
@@ -157,7 +154,6 @@ public final class SentencePiecePieceTable: @unchecked Sendable {
         self.byteIDs = byteIDs.map { $0 == .max ? TokenID(unk) : $0 }
         self.reserved = reserved
         self.minScore = minScore
-        self.maxScore = maxScore
         self.hasUnused = hasUnused
         controlPieces = controls
 

@@ -4,16 +4,19 @@
 //
 // Walking the text one character (OneCharLen) at a time, for each start position every piece that begins there
 // (a walk of the piece trie: NORMAL and USER_DEFINED pieces; UNUSED ones are skipped) offers
-// best[start] + score to best[end]. A user-defined symbol scores length × max_score − 0.1, so it always wins. When
-// no piece covers exactly the first character, an `<unk>` node of that character scores min_score − 10
-// (kUnkPenalty). The best path is read back from the end. Unknown pieces then become byte pieces or one merged
-// `<unk>` (PieceEmitter).
+// best[start] + score to best[end]; the first candidate wins a tie (starts are visited left to right, shorter pieces
+// first). When no piece covers exactly the first character, an `<unk>` node of that character scores
+// min_score − 10 (kUnkPenalty). The best path is read back from the end. Unknown pieces then become byte pieces or
+// one merged `<unk>` (PieceEmitter).
 //
-// Exactness: sentencepiece keeps best[] in float, compares in the precision of its expressions (a piece score is
-// widened to double before adding; the user-defined bonus is computed in double; the `<unk>` candidate is float)
-// and keeps the first candidate on ties (starts are visited left to right, shorter pieces first). This code does
-// the same arithmetic in the same order, and runs over the whole text at once: cutting it would change the
-// rounding of the accumulated scores and could flip a near-tie.
+// Exactness. The arithmetic is sentencepiece 0.2.3's, read from its compiled EncodeOptimized (the 0.2.1 source
+// differs, and following it gives other ids on long texts): scores are float and added in float; a user-defined
+// symbol of L bytes scores float((L − 1) × 0.1) (0.2.1: L × max_score − 0.1); and whenever the score carried into a
+// start position leaves [−100,000, 100,000], that score is subtracted from every reached position from there to the
+// furthest end reached so far, so the sums stay small enough for float to separate near-equal paths. Near-ties are
+// common on long texts (a FLORES language is ~300 KB), so each of these details changes ids; with them the ids equal
+// 0.2.3's on every FLORES-200 and code text. The whole text is segmented at once, as sentencepiece does: cutting
+// it would change the sums.
 //
 // Invariant: the pieces of the result tile the text. Complexity: O(n × L) for n bytes and a longest piece of L
 // bytes; O(n) memory.
@@ -26,6 +29,8 @@ public struct SentencePieceUnigramModel: TokenModel, Sendable {
     public let table: SentencePiecePieceTable
     /// Penalty of an unknown character below the lowest piece score (kUnkPenalty).
     public static let unknownPenalty: Float = 10
+    /// When the score carried into a position leaves ±this, the reached scores are rebased (sentencepiece 0.2.3).
+    static let renormalizationBound: Float = 100_000
 
     public init(table: SentencePiecePieceTable) { self.table = table }
 
@@ -41,7 +46,6 @@ public struct SentencePieceUnigramModel: TokenModel, Sendable {
         let trie = table.pieces.view
         let unkID = Int32(table.unkID)
         let unkScore = table.minScore - Self.unknownPenalty
-        let maxScore = table.maxScore
         // best[e]: score of the best path ending at byte e, its last piece's start and id (start -1: none yet).
         let raw = UnsafeMutableRawPointer.allocate(byteCount: (n + 1) * 12, alignment: 4)
         defer { raw.deallocate() }
@@ -56,8 +60,18 @@ public struct SentencePieceUnigramModel: TokenModel, Sendable {
             table.scores.withUnsafeBufferPointer { scores in
                 table.types.withUnsafeBufferPointer { types in
                     var start = 0
+                    var furthest = 0          // the furthest end any candidate has reached
                     while start < n {
-                        let tillHere = bestScore[start]
+                        var tillHere = bestScore[start]
+                        if tillHere < -Self.renormalizationBound || tillHere > Self.renormalizationBound {
+                            // Rebase the reached scores so that best[start] becomes 0.
+                            var c = start
+                            while c <= furthest {
+                                if c == start || bestStart[c] != -1 { bestScore[c] -= tillHere }
+                                c += 1
+                            }
+                            tillHere = 0
+                        }
                         var hasSingleNode = false
                         let charLength = min(UTF8Char.oneCharLength(text[start]), n - start)
                         var node = 0
@@ -70,13 +84,12 @@ public struct SentencePieceUnigramModel: TokenModel, Sendable {
                             if id < 0 { continue }
                             let type = types[id]
                             if type == .unused { continue }
+                            furthest = max(furthest, key)
                             let length = key - start
-                            // As in unigram_model.cc: `length * max_score_ - 0.1` is float times float, then double;
-                            // a piece score is widened to double; the sum is double, compared against the stored float.
-                            let score: Double = type == .userDefined ? Double(Float(length) * maxScore) - 0.1 : Double(scores[id])
-                            let candidate = score + Double(tillHere)
-                            if bestStart[key] == -1 || candidate > Double(bestScore[key]) {
-                                bestScore[key] = Float(candidate)
+                            let score = type == .userDefined ? Float(Double(length - 1) * 0.1) : scores[id]
+                            let candidate = score + tillHere
+                            if bestStart[key] == -1 || candidate > bestScore[key] {
+                                bestScore[key] = candidate
                                 bestStart[key] = Int32(start)
                                 bestID[key] = Int32(id)
                             }
@@ -84,12 +97,13 @@ public struct SentencePieceUnigramModel: TokenModel, Sendable {
                         }
                         if !hasSingleNode {
                             let target = start + charLength
-                            let candidate: Float = unkScore + tillHere
+                            let candidate = unkScore + tillHere
                             if bestStart[target] == -1 || candidate > bestScore[target] {
                                 bestScore[target] = candidate
                                 bestStart[target] = Int32(start)
                                 bestID[target] = unkID
                             }
+                            furthest = max(furthest, target)
                         }
                         start += charLength
                     }
