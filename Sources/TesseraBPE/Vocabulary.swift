@@ -118,6 +118,26 @@ public struct Vocabulary: Sendable {
         return value == .max ? nil : value
     }
 
+    /// A lookup by bytes for hot loops: raw pointers into the table, no reference counting per call.
+    /// Valid only inside `withLookup`.
+    public struct Lookup {
+        @usableFromInline let view: ByteSequenceMap.View
+        @usableFromInline init(view: ByteSequenceMap.View) { self.view = view }
+
+        /// The id of the `length` bytes at `key` (length > 0), or nil.
+        @inlinable @inline(__always)
+        public func id(_ key: UnsafePointer<UInt8>, _ length: Int) -> TokenID? {
+            let value = view.value(key, length)
+            return value == .max ? nil : value
+        }
+    }
+
+    /// Runs `body` with a `Lookup` of this vocabulary.
+    @inlinable
+    public func withLookup<R>(_ body: (Lookup) throws -> R) rethrows -> R {
+        try withExtendedLifetime(map) { try body(Lookup(view: map.view)) }
+    }
+
     /// The id of the token with exactly these bytes.
     public func id(of bytes: [UInt8]) -> TokenID? {
         bytes.withUnsafeBufferPointer { id(of: $0) }

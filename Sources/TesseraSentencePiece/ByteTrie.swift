@@ -4,12 +4,14 @@
 // left symbol's node through the right symbol's bytes (no hashing, no concatenation).
 //
 // Layout: node 0 is the root; the child of node s for byte c is t = base[s] + c when check[t] == s;
-// value[t] is the id of the key that ends at t, or -1. Built from sorted keys, depth-first; each node's base is
-// the first offset (from a moving free pointer) where all its children's slots are free.
+// value[t] is the id of the key that ends at t, or -1. The three live in one 16-byte slot, so a step of a walk
+// (check and value of t, then base of t for the next step) touches one cache line. Built from sorted keys,
+// depth-first; each node's base is the first offset (from a moving free pointer) where all its children's slots
+// are free.
 //
 // Invariant: `child` never reads outside the arrays (t is checked against the capacity); every key inserted is
 // found with its value, and no other string is. Complexity: build O(total key bytes × probing); lookup O(1) per
-// byte. Memory: 12 bytes per slot (slots ≈ 1.1–1.5 × nodes).
+// byte. Memory: 16 bytes per slot (slots ≈ 1.1–1.5 × nodes).
 
 import Foundation
 
@@ -17,18 +19,20 @@ import Foundation
 final class ByteTrie: @unchecked Sendable {
     /// Raw, trivially copyable access for hot loops. Valid while the trie is alive.
     struct View: @unchecked Sendable {
-        let base: UnsafePointer<Int32>
-        let check: UnsafePointer<Int32>
-        let value: UnsafePointer<Int32>
+        let slots: UnsafePointer<Slot>
         let capacity: Int
 
         /// The child of `node` for byte `c`, or -1.
         @inline(__always)
         func child(_ node: Int, _ c: UInt8) -> Int {
             // Bases may be negative (a node whose smallest label is large), so compare unsigned.
-            let t = Int(base[node]) &+ Int(c)
-            return UInt(bitPattern: t) < UInt(bitPattern: capacity) && check[t] == Int32(truncatingIfNeeded: node) ? t : -1
+            let t = Int(slots[node].base) &+ Int(c)
+            return UInt(bitPattern: t) < UInt(bitPattern: capacity) && slots[t].check == Int32(truncatingIfNeeded: node) ? t : -1
         }
+
+        /// The value of the key that ends at `node` (a node returned by `child` or `walk`), or -1.
+        @inline(__always)
+        func value(_ node: Int) -> Int32 { slots[node].value }
 
         /// The node reached from `node` through `bytes[0..<length]`, or -1.
         @inline(__always)
@@ -44,23 +48,25 @@ final class ByteTrie: @unchecked Sendable {
         }
     }
 
-    private let baseStorage: UnsafeMutablePointer<Int32>
-    private let checkStorage: UnsafeMutablePointer<Int32>
-    private let valueStorage: UnsafeMutablePointer<Int32>
+    /// One node: its children's base, its parent (check) and the value of the key ending here.
+    struct Slot {
+        var base: Int32
+        var check: Int32
+        var value: Int32
+        var unused: Int32 = 0
+    }
+
+    private let storage: UnsafeMutablePointer<Slot>
     let capacity: Int
     /// Number of keys.
     let count: Int
     /// Whether byte b starts at least one key (a quick reject before walking).
     let startsKey: [Bool]
 
-    var view: View { View(base: baseStorage, check: checkStorage, value: valueStorage, capacity: capacity) }
+    var view: View { View(slots: storage, capacity: capacity) }
 
-    /// Two entries with the same key (values of the first and second in input order).
-    struct DuplicateKey: Error { let first: Int32; let second: Int32 }
-
-    /// Builds the trie from `(key, value)` pairs (keys non-empty, any order).
-    /// - Throws: `DuplicateKey` when two keys are equal.
-    convenience init(_ entries: [(key: ArraySlice<UInt8>, value: Int32)]) throws {
+    /// Builds the trie from `(key, value)` pairs (keys non-empty, any order; of equal keys the first is kept).
+    convenience init(_ entries: [(key: ArraySlice<UInt8>, value: Int32)]) {
         var text: [UInt8] = []
         var ranges: [Range<Int>] = []
         for e in entries {
@@ -68,30 +74,42 @@ final class ByteTrie: @unchecked Sendable {
             text.append(contentsOf: e.key)
             ranges.append(start..<text.count)
         }
-        try self.init(text: text, keys: ranges, values: entries.map(\.value))
+        self.init(uniqueKeysIn: text, keys: ranges, values: entries.map(\.value))
     }
 
-    /// Builds the trie from keys given as ranges of `text` (non-empty, any order) and their values.
-    /// - Throws: `DuplicateKey` when two keys are equal.
-    init(text: [UInt8], keys: [Range<Int>], values: [Int32]) throws {
-        count = keys.count
+    /// Builds the trie from keys given as ranges of `text` (non-empty, any order) and their values. Keys are
+    /// expected to be unique (the callers check); of equal keys the first in input order is kept.
+    init(uniqueKeysIn text: [UInt8], keys: [Range<Int>], values: [Int32]) {
         var starts = [Bool](repeating: false, count: 256)
         for r in keys where !r.isEmpty { starts[Int(text[r.lowerBound])] = true }
         startsKey = starts
-        // Sort key indices bytewise (memcmp order, as darts-clone requires), then reject equal neighbours.
-        var order = Array(0..<keys.count)
+        // Sort bytewise (darts-clone's order): by the first eight bytes as a big-endian number, then the rest.
+        var order: [(prefix: UInt64, index: Int32)] = []
+        order.reserveCapacity(keys.count)
         text.withUnsafeBufferPointer { t in
+            for (i, r) in keys.enumerated() {
+                var prefix: UInt64 = 0
+                for k in 0..<8 { prefix = prefix << 8 | (k < r.count ? UInt64(t[r.lowerBound + k]) : 0) }
+                order.append((prefix, Int32(i)))
+            }
             let base = t.baseAddress!
             order.sort { a, b in
-                let ra = keys[a], rb = keys[b]
-                let c = memcmp(base + ra.lowerBound, base + rb.lowerBound, min(ra.count, rb.count))
-                return c != 0 ? c < 0 : (ra.count != rb.count ? ra.count < rb.count : a < b)
+                if a.prefix != b.prefix { return a.prefix < b.prefix }
+                let ra = keys[Int(a.index)], rb = keys[Int(b.index)]
+                if ra.count > 8 || rb.count > 8 {
+                    let c = memcmp(base + ra.lowerBound, base + rb.lowerBound, min(ra.count, rb.count))
+                    if c != 0 { return c < 0 }
+                }
+                return ra.count != rb.count ? ra.count < rb.count : a.index < b.index
             }
         }
-        for k in order.indices.dropFirst() where text[keys[order[k - 1]]].elementsEqual(text[keys[order[k]]]) {
-            let x = order[k - 1], y = order[k]
-            throw DuplicateKey(first: values[min(x, y)], second: values[max(x, y)])
+        var sorted: [Int] = []
+        sorted.reserveCapacity(order.count)
+        for (k, e) in order.enumerated() {
+            if k > 0, text[keys[Int(order[k - 1].index)]].elementsEqual(text[keys[Int(e.index)]]) { continue }
+            sorted.append(Int(e.index))
         }
+        count = sorted.count
         var base: [Int32] = [0]
         var check: [Int32] = [-1]
         var value: [Int32] = [-1]
@@ -106,18 +124,18 @@ final class ByteTrie: @unchecked Sendable {
             value.append(contentsOf: repeatElement(-1, count: add))
             used.append(contentsOf: repeatElement(false, count: add))
         }
-        @inline(__always) func byte(_ k: Int, _ depth: Int) -> Int { Int(text[keys[order[k]].lowerBound + depth]) }
+        @inline(__always) func byte(_ k: Int, _ depth: Int) -> Int { Int(text[keys[sorted[k]].lowerBound + depth]) }
 
         // Depth-first over ranges of sorted keys that share a prefix of length `depth`.
-        var stack: [(node: Int, lo: Int, hi: Int, depth: Int)] = keys.isEmpty ? [] : [(0, 0, keys.count, 0)]
+        var stack: [(node: Int, lo: Int, hi: Int, depth: Int)] = sorted.isEmpty ? [] : [(0, 0, sorted.count, 0)]
         var labels: [Int] = []
         var bounds: [Int] = []
         var usedMax = 0
         while let (node, lo0, hi, depth) = stack.popLast() {
             var lo = lo0
             // A key that ends here sorts first among the keys with this prefix.
-            if keys[order[lo]].count == depth {
-                value[node] = values[order[lo]]
+            if keys[sorted[lo]].count == depth {
+                value[node] = values[sorted[lo]]
                 lo += 1
             }
             if lo >= hi { continue }
@@ -154,18 +172,12 @@ final class ByteTrie: @unchecked Sendable {
         check.removeSubrange(size...)
         value.removeSubrange(size...)
         capacity = base.count
-        baseStorage = .allocate(capacity: capacity)
-        checkStorage = .allocate(capacity: capacity)
-        valueStorage = .allocate(capacity: capacity)
-        base.withUnsafeBufferPointer { baseStorage.initialize(from: $0.baseAddress!, count: capacity) }
-        check.withUnsafeBufferPointer { checkStorage.initialize(from: $0.baseAddress!, count: capacity) }
-        value.withUnsafeBufferPointer { valueStorage.initialize(from: $0.baseAddress!, count: capacity) }
+        storage = .allocate(capacity: capacity)
+        for i in 0..<capacity { (storage + i).initialize(to: Slot(base: base[i], check: check[i], value: value[i])) }
     }
 
     deinit {
-        baseStorage.deallocate()
-        checkStorage.deallocate()
-        valueStorage.deallocate()
+        storage.deallocate()
     }
 
     /// The value of exactly `key`, or nil.
@@ -173,7 +185,7 @@ final class ByteTrie: @unchecked Sendable {
         guard let p = key.baseAddress, !key.isEmpty else { return nil }
         let s = view.walk(from: 0, p, key.count)
         guard s >= 0 else { return nil }
-        let v = valueStorage[s]
+        let v = storage[s].value
         return v >= 0 ? v : nil
     }
 
@@ -190,7 +202,7 @@ final class ByteTrie: @unchecked Sendable {
             s = v.child(s, text[i])
             if s < 0 { break }
             i += 1
-            if v.value[s] >= 0 {
+            if v.value(s) >= 0 {
                 if found < maxResults { best = i - start }
                 found += 1
             }

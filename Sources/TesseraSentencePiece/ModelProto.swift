@@ -89,43 +89,41 @@ public struct ModelProto: Sendable, Equatable {
         while !reader.isAtEnd {
             let fieldStart = reader.position
             let (number, wire) = try reader.readTag()
-            let name: String
-            switch number {
-            case 1: name = "pieces[\(pieces.count)]"
-            case 2: name = "trainer_spec"
-            case 3: name = "normalizer_spec"
-            case 4: name = "self_test_data"
-            case 5: name = "denormalizer_spec"
-            default:
+            guard (1...5).contains(number) else {
                 try reader.skipValue(wire)
                 unknownFields.append(UnknownField(number: number, raw: Array(buffer[fieldStart..<reader.position]), anchor: anchor))
                 continue
             }
+            // Built only for an error message (a name per piece would cost a string per vocabulary entry).
+            let index = pieces.count
+            let name = { () -> String in
+                ["", "pieces[\(index)]", "trainer_spec", "normalizer_spec", "self_test_data", "denormalizer_spec"][Int(number)]
+            }
             guard wire == .lengthDelimited else {
-                throw SentencePieceError(.unexpectedWireType, byteOffset: fieldStart, field: name,
+                throw SentencePieceError(.unexpectedWireType, byteOffset: fieldStart, field: name(),
                                          "the field has wire type \(wire.rawValue), but it is a message (wire type 2)",
                                          fix: "the file is corrupt or not a SentencePiece model")
             }
-            let body = try annotate(name) { try reader.readLengthDelimited() }
+            let body = try annotate(name()) { try reader.readLengthDelimited() }
             var sub = ProtoReader(buffer, range: body)
             switch number {
             case 1:
                 pieces.append(try Piece.decode(&sub, index: pieces.count))
             case 2:
-                try Self.once(trainerSpec, name, fieldStart)
+                try Self.once(trainerSpec, name(), fieldStart)
                 trainerSpec = TrainerSpec(fields: try ProtoFields.decode(&sub, schema: TrainerSpec.schema,
-                                                                         index: TrainerSpec.schemaIndex, path: name))
+                                                                         index: TrainerSpec.schemaIndex, path: name()))
             case 3:
-                try Self.once(normalizerSpec, name, fieldStart)
+                try Self.once(normalizerSpec, name(), fieldStart)
                 normalizerSpec = NormalizerSpec(fields: try ProtoFields.decode(&sub, schema: NormalizerSpec.schema,
-                                                                               index: NormalizerSpec.schemaIndex, path: name))
+                                                                               index: NormalizerSpec.schemaIndex, path: name()))
             case 4:
-                try Self.once(selfTestData, name, fieldStart)
+                try Self.once(selfTestData, name(), fieldStart)
                 selfTestData = try SelfTestData.decode(&sub)
             default:
-                try Self.once(denormalizerSpec, name, fieldStart)
+                try Self.once(denormalizerSpec, name(), fieldStart)
                 denormalizerSpec = NormalizerSpec(fields: try ProtoFields.decode(&sub, schema: NormalizerSpec.schema,
-                                                                                 index: NormalizerSpec.schemaIndex, path: name))
+                                                                                 index: NormalizerSpec.schemaIndex, path: name()))
             }
             anchor = number
         }
@@ -187,8 +185,11 @@ extension ModelProto.Piece {
             switch number {
             case 1:
                 let range = try annotate("pieces[\(index)].piece") { try r.readLengthDelimited() }
-                try checkUTF8(r.bytes, range, field: "pieces[\(index)].piece")
-                p.piece = String(decoding: UnsafeBufferPointer(rebasing: r.bytes[range]), as: UTF8.self)
+                guard let text = String(validating: UnsafeBufferPointer(rebasing: r.bytes[range]), as: UTF8.self) else {
+                    try checkUTF8(r.bytes, range, field: "pieces[\(index)].piece")   // throws, naming the bad byte
+                    continue
+                }
+                p.piece = text
             case 2:
                 p.score = Float(bitPattern: try annotate("pieces[\(index)].score") { try r.readFixed32() })
             default:

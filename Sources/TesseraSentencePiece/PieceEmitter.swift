@@ -9,48 +9,60 @@
 
 import TesseraBPE
 
-/// Appends ids (and spans) for one encode call; keeps the "previous piece was unknown" state between pieces.
+/// Collects the ids (and spans) of one encode call in a buffer sized by the text; keeps the "previous piece was
+/// unknown" state between pieces.
 struct PieceEmitter {
     let unkID: TokenID
     let byteFallback: Bool
     let byteIDs: UnsafePointer<TokenID>
+    /// Every id covers at least one byte, so a buffer of the text's size cannot overflow.
+    let out: UnsafeMutablePointer<TokenID>
+    private(set) var count = 0
+    let spans: UnsafeMutablePointer<[Int]>?
     private var previousWasUnknown = false
 
-    init(unkID: TokenID, byteFallback: Bool, byteIDs: UnsafePointer<TokenID>) {
-        self.unkID = unkID
-        self.byteFallback = byteFallback
-        self.byteIDs = byteIDs
+    init(table: SentencePiecePieceTable.View, out: UnsafeMutablePointer<TokenID>, spans: UnsafeMutablePointer<[Int]>?) {
+        unkID = table.unkID
+        byteFallback = table.byteFallback
+        byteIDs = table.byteIDs
+        self.out = out
+        self.spans = spans
     }
 
     /// Emits piece `id` covering `bytes[0..<length]`.
     @inline(__always)
-    mutating func emit(_ id: TokenID, _ bytes: UnsafePointer<UInt8>, _ length: Int, into ids: inout [TokenID],
-                       spans: UnsafeMutablePointer<[Int]>?) {
+    mutating func emit(_ id: TokenID, _ bytes: UnsafePointer<UInt8>, _ length: Int) {
         if id != unkID {
-            ids.append(id)
+            out[count] = id
+            count &+= 1
             spans?.pointee.append(length)
             previousWasUnknown = false
             return
         }
         if byteFallback {
             for k in 0..<length {
-                ids.append(byteIDs[Int(bytes[k])])
+                out[count] = byteIDs[Int(bytes[k])]
+                count &+= 1
                 spans?.pointee.append(1)
             }
         } else if previousWasUnknown {
             if let spans { spans.pointee[spans.pointee.count - 1] += length }
         } else {
-            ids.append(id)
+            out[count] = id
+            count &+= 1
             spans?.pointee.append(length)
         }
         previousWasUnknown = true
     }
 
-    /// Emits ids that are known to contain no unknown piece (a cached word), with their span lengths.
+    /// Emits ids that contain no merged unknown piece (a cached word); `spanLength` gives each id's bytes.
     @inline(__always)
-    mutating func emitKnown(_ id: TokenID, span: Int, into ids: inout [TokenID], spans: UnsafeMutablePointer<[Int]>?) {
-        ids.append(id)
-        spans?.pointee.append(span)
+    mutating func emitKnown(_ ids: UnsafePointer<TokenID>, _ n: Int, spanLength: UnsafePointer<Int32>) {
+        for j in 0..<n {
+            out[count &+ j] = ids[j]
+            spans?.pointee.append(Int(spanLength[Int(ids[j])]))
+        }
+        count &+= n
         previousWasUnknown = false
     }
 }

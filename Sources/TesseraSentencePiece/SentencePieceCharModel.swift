@@ -21,7 +21,7 @@ public struct SentencePieceCharModel: TokenModel, Sendable {
     public func encode(piece: UnsafeBufferPointer<UInt8>, into ids: inout [TokenID], spans: UnsafeMutablePointer<[Int]>?) {
         guard let text = piece.baseAddress, !piece.isEmpty else { return }
         let n = piece.count
-        table.withEmitter { emitter in
+        table.withEmitter(length: n, spans: spans, into: &ids) { _, emitter in
             var pos = 0
             while pos < n {
                 var length = 0
@@ -30,7 +30,7 @@ public struct SentencePieceCharModel: TokenModel, Sendable {
                 }
                 if length == 0 { length = min(UTF8Char.oneCharLength(text[pos]), n - pos) }
                 let id = table.id(of: UnsafeBufferPointer(start: text + pos, count: length))
-                emitter.emit(id, text + pos, length, into: &ids, spans: spans)
+                emitter.emit(id, text + pos, length)
                 pos += length
             }
         }

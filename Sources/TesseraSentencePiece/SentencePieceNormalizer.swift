@@ -35,7 +35,7 @@ public struct SentencePieceNormalizer: TextNormalizing, Sendable {
         let blob = spec.precompiledCharsmap
         try self.init(charsMap: blob.isEmpty ? nil : PrecompiledCharsMap(blob),
                       userDefined: userDefinedSymbols.isEmpty ? nil
-                        : ByteTrie(userDefinedSymbols.enumerated().map { (Array($1.utf8)[...], Int32($0)) }),
+                        : ByteTrie(userDefinedSymbols.enumerated().filter { !$1.isEmpty }.map { (Array($1.utf8)[...], Int32($0)) }),
                       spec: spec, treatWhitespaceAsSuffix: treatWhitespaceAsSuffix)
     }
 
@@ -47,7 +47,17 @@ public struct SentencePieceNormalizer: TextNormalizing, Sendable {
         escapeWhitespaces = spec.escapeWhitespaces
         self.treatWhitespaceAsSuffix = treatWhitespaceAsSuffix
         name = spec.name ?? (charsMap == nil ? "identity" : "custom")
+        var mask: (UInt64, UInt64) = (0, 0)
+        for b in 0..<128 where !(userDefined?.startsKey[b] ?? false) && !(charsMap?.startsRule[b] ?? false) {
+            if b < 64 { mask.0 |= 1 << UInt64(b) } else { mask.1 |= 1 << UInt64(b - 64) }
+        }
+        passThrough = mask
     }
+
+    /// Bytes below 0x80 that start no charsmap rule and no user-defined symbol (they normalize to themselves),
+    /// as a 128-bit mask.
+    let passThrough: (UInt64, UInt64)
+
 
     public var summary: String {
         var parts = ["SentencePiece \(name)" + (charsMap == nil ? " (no character rules)" : " (precompiled charsmap)")]
@@ -75,45 +85,48 @@ public struct SentencePieceNormalizer: TextNormalizing, Sendable {
             }
         }
         if pos == n { return [] }
-        var result: [UInt8] = []
-        result.reserveCapacity(n + n / 4 + 8)
-        if !treatWhitespaceAsSuffix && addDummyPrefix { appendSpace(&result) }
+        var w = ByteWriter(capacity: n + n / 2 + 16)
+        defer { w.deallocate() }
+        let space: (UInt8, UInt8, UInt8, Int) = escapeWhitespaces ? (0xE2, 0x96, 0x81, 3) : (0x20, 0, 0, 1)
+        if !treatWhitespaceAsSuffix && addDummyPrefix { w.appendSpace(space) }
         var previousEndsWithSpace = removeExtraWhitespaces
+        let low = passThrough.0, high = passThrough.1
+        @inline(__always) func passes(_ b: UInt8) -> Bool {
+            b < 64 ? (low >> UInt64(b)) & 1 != 0 : b < 128 && (high >> UInt64(b & 63)) & 1 != 0
+        }
         while pos < n {
+            let b = p[pos]
+            if passes(b) {
+                // ASCII bytes no rule or user-defined symbol starts with are their own normalization.
+                if b == 0x20 {
+                    if !previousEndsWithSpace { w.appendSpace(space) }
+                    previousEndsWithSpace = removeExtraWhitespaces
+                    pos &+= 1
+                    continue
+                }
+                var end = pos &+ 1
+                while end < n && p[end] != 0x20 && passes(p[end]) { end &+= 1 }
+                w.append(p + pos, end - pos)
+                previousEndsWithSpace = false
+                pos = end
+                continue
+            }
             let (consumed, out, length) = prefix(p, pos, n)
             var k = 0
             if previousEndsWithSpace { while k < length && out[k] == 0x20 { k += 1 } }
             if k < length {
-                if escapeWhitespaces {
-                    for j in k..<length {
-                        if out[j] == 0x20 { result.append(0xE2); result.append(0x96); result.append(0x81) }
-                        else { result.append(out[j]) }
-                    }
-                } else {
-                    result.append(contentsOf: UnsafeBufferPointer(start: out + k, count: length - k))
+                w.reserve(3 * (length - k))
+                for j in k..<length {
+                    if out[j] == 0x20 { w.appendSpace(space) } else { w.appendUnchecked(out[j]) }
                 }
                 previousEndsWithSpace = out[length - 1] == 0x20
             }
             pos += consumed
             if !removeExtraWhitespaces { previousEndsWithSpace = false }
         }
-        if removeExtraWhitespaces {
-            if escapeWhitespaces {
-                while result.count >= 3 && result[result.count - 3] == 0xE2 && result[result.count - 2] == 0x96
-                        && result[result.count - 1] == 0x81 {
-                    result.removeLast(3)
-                }
-            } else {
-                while result.last == 0x20 { result.removeLast() }
-            }
-        }
-        if treatWhitespaceAsSuffix && addDummyPrefix { appendSpace(&result) }
-        return result
-    }
-
-    @inline(__always)
-    private func appendSpace(_ out: inout [UInt8]) {
-        if escapeWhitespaces { out.append(0xE2); out.append(0x96); out.append(0x81) } else { out.append(0x20) }
+        if removeExtraWhitespaces { w.removeTrailingSpaces(space) }
+        if treatWhitespaceAsSuffix && addDummyPrefix { w.appendSpace(space) }
+        return w.array()
     }
 
     /// NormalizePrefix: the bytes consumed at `pos` and what they normalize to (a pointer valid while `input`,
@@ -140,3 +153,72 @@ nonisolated(unsafe) private let replacementCharacterStorage: UnsafeMutablePointe
     return p
 }()
 private var replacementCharacter: UnsafePointer<UInt8> { UnsafePointer(replacementCharacterStorage) }
+
+/// A growable byte buffer written through a raw pointer: appends without Array's per-call uniqueness and
+/// capacity checks (the callers reserve before a run of `appendUnchecked`).
+struct ByteWriter {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    func deallocate() { base.deallocate() }
+
+    /// Room for `extra` more bytes.
+    @inline(__always)
+    mutating func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(count + extra) }
+    }
+
+    private mutating func grow(_ needed: Int) {
+        var c = capacity * 2
+        while c < needed { c *= 2 }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+        bigger.update(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity = c
+    }
+
+    @inline(__always)
+    mutating func appendUnchecked(_ b: UInt8) {
+        base[count] = b
+        count &+= 1
+    }
+
+    /// `n` bytes from `p`.
+    @inline(__always)
+    mutating func append(_ p: UnsafePointer<UInt8>, _ n: Int) {
+        reserve(n)
+        (base + count).update(from: p, count: n)
+        count &+= n
+    }
+
+    /// The whitespace symbol (`▁` or " "), reserving room itself.
+    @inline(__always)
+    mutating func appendSpace(_ space: (UInt8, UInt8, UInt8, Int)) {
+        reserve(3)
+        base[count] = space.0
+        if space.3 == 3 {
+            base[count + 1] = space.1
+            base[count + 2] = space.2
+        }
+        count &+= space.3
+    }
+
+    /// Drops whitespace symbols at the end.
+    mutating func removeTrailingSpaces(_ space: (UInt8, UInt8, UInt8, Int)) {
+        if space.3 == 3 {
+            while count >= 3 && base[count - 3] == space.0 && base[count - 2] == space.1 && base[count - 1] == space.2 { count -= 3 }
+        } else {
+            while count >= 1 && base[count - 1] == space.0 { count -= 1 }
+        }
+    }
+
+    /// The bytes written, as an array.
+    func array() -> [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+}

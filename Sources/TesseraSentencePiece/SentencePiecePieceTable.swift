@@ -18,6 +18,17 @@ import TesseraBPE
 
 /// The pieces of a model, checked and indexed for the encoders and the decoder.
 public final class SentencePiecePieceTable: @unchecked Sendable {
+    /// Raw, trivially copyable access for hot loops (no reference counting). Valid while the table is alive.
+    struct View {
+        let scores: UnsafePointer<Float>
+        let types: UnsafePointer<PieceType>
+        let resolvedID: UnsafePointer<TokenID>
+        let spanLength: UnsafePointer<Int32>
+        let byteIDs: UnsafePointer<TokenID>
+        let unkID: TokenID
+        let byteFallback: Bool
+    }
+
     /// Number of pieces (ids are 0..<count).
     public let count: Int
     /// Type of each piece.
@@ -33,17 +44,18 @@ public final class SentencePiecePieceTable: @unchecked Sendable {
     public let byteFallback: Bool
     /// The id of piece `<0xNN>` for each byte (the unk id where a byte piece is missing).
     let byteIDs: [TokenID]
-    /// pieces_: NORMAL, USER_DEFINED and UNUSED pieces → id.
-    let pieces: ByteTrie
+    /// pieces_ (NORMAL, USER_DEFINED and UNUSED pieces) → id, for prefix walks; built for Unigram models only
+    /// (BPE looks concatenations up in `vocabulary`).
+    let prefixTrie: ByteTrie?
     /// The user-defined symbols (the PrefixMatcher), nil when there are none.
     let userDefined: ByteTrie?
-    /// reserved_id_map_: UNKNOWN, CONTROL and BYTE pieces → id.
-    let reserved: [[UInt8]: TokenID]
-    /// For an id found in `pieces`: the id PieceToId returns for its text (the reserved piece of the same text
+    /// The CONTROL pieces by text (the part of reserved_id_map_ that is not in `vocabulary`).
+    let controlByText: [[UInt8]: TokenID]
+    /// For an id found in `vocabulary`: the id PieceToId returns for its text (a CONTROL piece of the same text
     /// when one exists, which only malformed-but-accepted models have; otherwise the id itself).
     let resolvedID: [TokenID]
-    /// Whether some reserved piece is a single character (then an unknown character may resolve to it).
-    let reservedHasSingleCharacters: Bool
+    /// Whether some CONTROL piece is a single character (then a character missing from `vocabulary` may be one).
+    let controlHasSingleCharacters: Bool
     /// The lowest score of a NORMAL piece (FLT_MAX when there is none); Unigram's `<unk>` scores 10 below it.
     public let minScore: Float
     /// Whether some piece is UNUSED (BPE must then resegment, see SentencePieceBPEModel).
@@ -81,18 +93,14 @@ public final class SentencePiecePieceTable: @unchecked Sendable {
         self.text = text
         self.offsets = offsets
 
-        var trieKeys: [Range<Int>] = []
-        var trieValues: [Int32] = []
         var userKeys: [Range<Int>] = []
         var userValues: [Int32] = []
-        var reserved: [[UInt8]: TokenID] = [:]
+        var controlByText: [[UInt8]: TokenID] = [:]
         var unk: Int = -1
         var byteIDs = [TokenID](repeating: .max, count: 256)
         var minScore = Float.greatestFiniteMagnitude
         var hasUnused = false
         var controls: [(String, TokenID)] = []
-        trieKeys.reserveCapacity(count)
-        trieValues.reserveCapacity(count)
         for i in 0..<count {
             let key = text[offsets[i]..<offsets[i + 1]]
             if key.isEmpty {
@@ -100,45 +108,37 @@ public final class SentencePiecePieceTable: @unchecked Sendable {
                                          fix: "every piece needs text; the model is corrupt")
             }
             switch types[i] {
-            case .normal, .userDefined, .unused:
-                trieKeys.append(offsets[i]..<offsets[i + 1])
-                trieValues.append(Int32(i))
-                if types[i] == .userDefined {
-                    userKeys.append(offsets[i]..<offsets[i + 1])
-                    userValues.append(Int32(i))
+            case .normal: minScore = min(minScore, scores[i])
+            case .userDefined:
+                userKeys.append(offsets[i]..<offsets[i + 1])
+                userValues.append(Int32(i))
+            case .unused: hasUnused = true
+            case .unknown:
+                if unk >= 0 {
+                    throw SentencePieceError(.invalidValue, field: "pieces[\(i)].type",
+                                             "a second unknown piece (the first is piece \(unk))",
+                                             fix: "a model has exactly one piece of type UNKNOWN")
                 }
-                if types[i] == .unused { hasUnused = true }
-                if types[i] == .normal {
-                    minScore = min(minScore, scores[i])
-                }
-            case .unknown, .control, .byte:
-                if let first = reserved.updateValue(TokenID(i), forKey: Array(key)) {
+                unk = i
+            case .control:
+                if let first = controlByText.updateValue(TokenID(i), forKey: Array(key)) {
                     throw SentencePieceError(.invalidValue, field: "pieces[\(i)].piece",
                                              "the piece \(SentencePieceError.show(key)) is already defined (as piece \(first))",
                                              fix: "remove the duplicate piece")
                 }
-                if types[i] == .unknown {
-                    if unk >= 0 {
-                        throw SentencePieceError(.invalidValue, field: "pieces[\(i)].type",
-                                                 "a second unknown piece (the first is piece \(unk))",
-                                                 fix: "a model has exactly one piece of type UNKNOWN")
-                    }
-                    unk = i
+                controls.append((String(decoding: key, as: UTF8.self), TokenID(i)))
+            case .byte:
+                guard byteFallback else {
+                    throw SentencePieceError(.invalidValue, field: "pieces[\(i)]",
+                                             "byte piece \(SentencePieceError.show(key)) is found although byte_fallback is false",
+                                             fix: "set trainer_spec.byte_fallback or remove the byte pieces")
                 }
-                if types[i] == .control { controls.append((String(decoding: key, as: UTF8.self), TokenID(i))) }
-                if types[i] == .byte {
-                    guard byteFallback else {
-                        throw SentencePieceError(.invalidValue, field: "pieces[\(i)]",
-                                                 "byte piece \(SentencePieceError.show(key)) is found although byte_fallback is false",
-                                                 fix: "set trainer_spec.byte_fallback or remove the byte pieces")
-                    }
-                    guard let b = Self.byteValue(of: key) else {
-                        throw SentencePieceError(.invalidValue, field: "pieces[\(i)].piece",
-                                                 "byte piece \(SentencePieceError.show(key)) is not of the form <0xNN> (uppercase hex)",
-                                                 fix: "name byte pieces <0x00> … <0xFF>")
-                    }
-                    byteIDs[Int(b)] = TokenID(i)
+                guard let b = Self.byteValue(of: key) else {
+                    throw SentencePieceError(.invalidValue, field: "pieces[\(i)].piece",
+                                             "byte piece \(SentencePieceError.show(key)) is not of the form <0xNN> (uppercase hex)",
+                                             fix: "name byte pieces <0x00> … <0xFF>")
                 }
+                byteIDs[Int(b)] = TokenID(i)
             }
         }
         guard unk >= 0 else {
@@ -152,36 +152,13 @@ public final class SentencePiecePieceTable: @unchecked Sendable {
         }
         unkID = TokenID(unk)
         self.byteIDs = byteIDs.map { $0 == .max ? TokenID(unk) : $0 }
-        self.reserved = reserved
+        self.controlByText = controlByText
         self.minScore = minScore
         self.hasUnused = hasUnused
         controlPieces = controls
 
-        do {
-            pieces = try ByteTrie(text: text, keys: trieKeys, values: trieValues)
-            userDefined = userKeys.isEmpty ? nil : try ByteTrie(text: text, keys: userKeys, values: userValues)
-        } catch let dup as ByteTrie.DuplicateKey {
-            let key = text[offsets[Int(dup.second)]..<offsets[Int(dup.second) + 1]]
-            throw SentencePieceError(.invalidValue, field: "pieces[\(dup.second)].piece",
-                                     "the piece \(SentencePieceError.show(key)) is already defined (as piece \(dup.first))",
-                                     fix: "remove the duplicate piece")
-        }
-
-        var resolved = (0..<count).map { TokenID($0) }
-        var singleChar = false
-        let piecesTrie = pieces
-        for (key, id) in reserved {
-            if let v = key.withUnsafeBufferPointer({ piecesTrie.value(of: $0) }) { resolved[Int(v)] = id }
-            if UTF8Char.oneCharLength(key[0]) == key.count { singleChar = true }
-        }
-        resolvedID = resolved
-        reservedHasSingleCharacters = singleChar
-
-        var spans = [Int32](repeating: 0, count: count)
-        for i in 0..<count { spans[i] = types[i] == .byte ? 1 : Int32(offsets[i + 1] - offsets[i]) }
-        spanLength = spans
-
-        // The vocabulary: every piece but CONTROL.
+        // The vocabulary (every piece but CONTROL) is also sentencepiece's pieces_ and reserved_id_map_: its texts
+        // are unique, so a piece's type tells which map it belongs to.
         var packed: [UInt8] = []
         var ends: [UInt32] = []
         var ids: [TokenID] = []
@@ -196,21 +173,71 @@ public final class SentencePiecePieceTable: @unchecked Sendable {
         do {
             vocabulary = try Vocabulary(packed: packed, ends: ends, ids: ids)
         } catch BPEError.duplicateTokenBytes(let a, let b, let bytes) {
+            let reservedTypes: Set<PieceType> = [.unknown, .byte]
+            if reservedTypes.contains(types[Int(a)]) == reservedTypes.contains(types[Int(b)]) {
+                throw SentencePieceError(.invalidValue, field: "pieces[\(b)].piece",
+                                         "the piece \(SentencePieceError.show(bytes)) is already defined (as piece \(a))",
+                                         fix: "remove the duplicate piece")
+            }
             throw SentencePieceError(.unsupported, field: "pieces[\(b)].piece",
                                      "piece \(b) has the same text \(SentencePieceError.show(bytes)) as piece \(a) of another type "
                                      + "(\(types[Int(a)]) and \(types[Int(b)]))",
                                      fix: "give every piece its own text; Tessera keeps one id per text")
         }
+        userDefined = userKeys.isEmpty ? nil : ByteTrie(uniqueKeysIn: text, keys: userKeys, values: userValues)
+        // Unigram walks all pieces that start at a position: a trie of pieces_.
+        prefixTrie = spec.modelType == .unigram ? Self.prefixTrie(text, offsets, types) : nil
+
+        // PieceToId looks at reserved pieces first: a NORMAL piece whose text is also a CONTROL piece's resolves to
+        // the CONTROL id (only malformed-but-accepted models have one).
+        var resolved = (0..<count).map { TokenID($0) }
+        var singleCharacter = false
+        for (key, id) in controlByText {
+            if let v = vocabulary.id(of: key) { resolved[Int(v)] = id }
+            if UTF8Char.oneCharLength(key[0]) == key.count { singleCharacter = true }
+        }
+        resolvedID = resolved
+        controlHasSingleCharacters = singleCharacter
+
+        var spans = [Int32](repeating: 0, count: count)
+        for i in 0..<count { spans[i] = types[i] == .byte ? 1 : Int32(offsets[i + 1] - offsets[i]) }
+        spanLength = spans
+        // Last, once nothing can throw: a throwing initializer would not free it.
+        let n = max(count, 1)
+        hot = .allocate(byteCount: n * 13 + 256 * 4, alignment: 8)
+        let hotScores = hot.bindMemory(to: Float.self, capacity: n)
+        let hotResolved = (hot + n * 4).bindMemory(to: TokenID.self, capacity: n)
+        let hotSpans = (hot + n * 8).bindMemory(to: Int32.self, capacity: n)
+        let hotBytes = (hot + n * 12).bindMemory(to: TokenID.self, capacity: 256)
+        let hotTypes = (hot + n * 12 + 256 * 4).bindMemory(to: PieceType.self, capacity: n)
+        for i in 0..<count {
+            hotScores[i] = scores[i]
+            hotResolved[i] = resolvedID[i]
+            hotSpans[i] = spanLength[i]
+            hotTypes[i] = types[i]
+        }
+        for b in 0..<256 { hotBytes[b] = self.byteIDs[b] }
+        view = View(scores: hotScores, types: hotTypes, resolvedID: hotResolved, spanLength: hotSpans, byteIDs: hotBytes,
+                    unkID: unkID, byteFallback: byteFallback)
     }
 
-    /// Runs `body` with an emitter for one encode call (PieceEmitter over this table's unk and byte pieces).
+    /// Copies of the hot arrays behind `view` (scores, types, resolvedID, spanLength, byteIDs), one allocation.
+    private let hot: UnsafeMutableRawPointer
+    let view: View
+
+    deinit { hot.deallocate() }
+
+    /// Runs `body` with the table's view and an emitter for a text of `length` bytes, then appends the emitted
+    /// ids to `ids` in one copy.
     @inline(__always)
-    func withEmitter<R>(_ body: (inout PieceEmitter) -> R) -> R {
+    func withEmitter(length: Int, spans: UnsafeMutablePointer<[Int]>?, into ids: inout [TokenID],
+                     _ body: (View, inout PieceEmitter) -> Void) {
         withExtendedLifetime(self) {
-            byteIDs.withUnsafeBufferPointer { byteIDs in
-                var emitter = PieceEmitter(unkID: unkID, byteFallback: byteFallback, byteIDs: byteIDs.baseAddress!)
-                return body(&emitter)
-            }
+            let out = UnsafeMutablePointer<TokenID>.allocate(capacity: max(length, 1))
+            defer { out.deallocate() }
+            var emitter = PieceEmitter(table: view, out: out, spans: spans)
+            body(view, &emitter)
+            ids.append(contentsOf: UnsafeBufferPointer(start: out, count: emitter.count))
         }
     }
 
@@ -223,19 +250,33 @@ public final class SentencePiecePieceTable: @unchecked Sendable {
         Int(id) < count ? String(decoding: bytes(of: Int(id)), as: UTF8.self) : nil
     }
 
-    /// PieceToId: reserved pieces first, then pieces_, else the unk id.
-    public func id(of piece: UnsafeBufferPointer<UInt8>) -> TokenID {
-        if !reserved.isEmpty, let r = reserved[Array(piece)] { return r }
-        if let v = pieces.value(of: piece) { return TokenID(v) }
-        return unkID
+    /// A trie of pieces_ (NORMAL, USER_DEFINED and UNUSED pieces → id).
+    func makePrefixTrie() -> ByteTrie { Self.prefixTrie(text, offsets, types) }
+
+    private static func prefixTrie(_ text: [UInt8], _ offsets: [Int], _ types: [PieceType]) -> ByteTrie {
+        var keys: [Range<Int>] = []
+        var values: [Int32] = []
+        for i in types.indices where types[i] == .normal || types[i] == .userDefined || types[i] == .unused {
+            keys.append(offsets[i]..<offsets[i + 1])
+            values.append(Int32(i))
+        }
+        return ByteTrie(uniqueKeysIn: text, keys: keys, values: values)
     }
 
-    /// PieceToId for a symbol the trie did not find (an initial character, a word): a reserved piece of the same
-    /// text, else unk.
+    /// PieceToId: reserved pieces first, then pieces_, else the unk id.
+    public func id(of piece: UnsafeBufferPointer<UInt8>) -> TokenID {
+        if let v = vocabulary.id(of: piece) { return resolvedID[Int(v)] }
+        guard let p = piece.baseAddress else { return unkID }
+        return controlOrUnk(p, piece.count)
+    }
+
+    /// PieceToId for a symbol that is not in `vocabulary`: a CONTROL piece of the same text, else unk.
     @inline(__always)
-    func reservedOrUnk(_ p: UnsafePointer<UInt8>, _ length: Int) -> TokenID {
-        guard reservedHasSingleCharacters || length > 4 else { return unkID }
-        return reserved[Array(UnsafeBufferPointer(start: p, count: length))] ?? unkID
+    func controlOrUnk(_ p: UnsafePointer<UInt8>, _ length: Int) -> TokenID {
+        guard !controlByText.isEmpty else { return unkID }
+        // The common case on the hot path, an unknown single character, needs no dictionary lookup.
+        if !controlHasSingleCharacters && UTF8Char.oneCharLength(p[0]) == length { return unkID }
+        return controlByText[Array(UnsafeBufferPointer(start: p, count: length))] ?? unkID
     }
 
     /// `0xNN` for a piece `<0xNN>` (uppercase hex, as ByteToPiece writes it), else nil.

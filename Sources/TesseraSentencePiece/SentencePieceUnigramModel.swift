@@ -32,7 +32,13 @@ public struct SentencePieceUnigramModel: TokenModel, Sendable {
     /// When the score carried into a position leaves ±this, the reached scores are rebased (sentencepiece 0.2.3).
     static let renormalizationBound: Float = 100_000
 
-    public init(table: SentencePiecePieceTable) { self.table = table }
+    /// pieces_ as a trie (the table's, or one built here for a table made for another model type).
+    let prefixTrie: ByteTrie
+
+    public init(table: SentencePiecePieceTable) {
+        self.table = table
+        prefixTrie = table.prefixTrie ?? table.makePrefixTrie()
+    }
 
     public var vocabulary: Vocabulary { table.vocabulary }
 
@@ -43,7 +49,7 @@ public struct SentencePieceUnigramModel: TokenModel, Sendable {
     public func encode(piece: UnsafeBufferPointer<UInt8>, into ids: inout [TokenID], spans: UnsafeMutablePointer<[Int]>?) {
         guard let text = piece.baseAddress, !piece.isEmpty else { return }
         let n = piece.count
-        let trie = table.pieces.view
+        let trie = prefixTrie.view
         let unkID = Int32(table.unkID)
         let unkScore = table.minScore - Self.unknownPenalty
         // best[e]: score of the best path ending at byte e, its last piece's start and id (start -1: none yet).
@@ -56,58 +62,55 @@ public struct SentencePieceUnigramModel: TokenModel, Sendable {
         bestStart.initialize(repeating: -1, count: n + 1)
         bestID.initialize(repeating: -1, count: n + 1)
 
-        withExtendedLifetime(table) {
-            table.scores.withUnsafeBufferPointer { scores in
-                table.types.withUnsafeBufferPointer { types in
-                    var start = 0
-                    var furthest = 0          // the furthest end any candidate has reached
-                    while start < n {
-                        var tillHere = bestScore[start]
-                        if tillHere < -Self.renormalizationBound || tillHere > Self.renormalizationBound {
-                            // Rebase the reached scores so that best[start] becomes 0.
-                            var c = start
-                            while c <= furthest {
-                                if c == start || bestStart[c] != -1 { bestScore[c] -= tillHere }
-                                c += 1
-                            }
-                            tillHere = 0
-                        }
-                        var hasSingleNode = false
-                        let charLength = min(UTF8Char.oneCharLength(text[start]), n - start)
-                        var node = 0
-                        var key = start
-                        while key < n {
-                            node = trie.child(node, text[key])
-                            if node < 0 { break }
-                            key += 1
-                            let id = Int(trie.value[node])
-                            if id < 0 { continue }
-                            let type = types[id]
-                            if type == .unused { continue }
-                            furthest = max(furthest, key)
-                            let length = key - start
-                            let score = type == .userDefined ? Float(Double(length - 1) * 0.1) : scores[id]
-                            let candidate = score + tillHere
-                            if bestStart[key] == -1 || candidate > bestScore[key] {
-                                bestScore[key] = candidate
-                                bestStart[key] = Int32(start)
-                                bestID[key] = Int32(id)
-                            }
-                            if !hasSingleNode && length == charLength { hasSingleNode = true }
-                        }
-                        if !hasSingleNode {
-                            let target = start + charLength
-                            let candidate = unkScore + tillHere
-                            if bestStart[target] == -1 || candidate > bestScore[target] {
-                                bestScore[target] = candidate
-                                bestStart[target] = Int32(start)
-                                bestID[target] = unkID
-                            }
-                            furthest = max(furthest, target)
-                        }
-                        start += charLength
+        withExtendedLifetime((table, prefixTrie)) {
+            let scores = table.view.scores, types = table.view.types
+            var start = 0
+            var furthest = 0          // the furthest end any candidate has reached
+            while start < n {
+                var tillHere = bestScore[start]
+                if tillHere < -Self.renormalizationBound || tillHere > Self.renormalizationBound {
+                    // Rebase the reached scores so that best[start] becomes 0.
+                    var c = start
+                    while c <= furthest {
+                        if c == start || bestStart[c] != -1 { bestScore[c] -= tillHere }
+                        c += 1
                     }
+                    tillHere = 0
                 }
+                var hasSingleNode = false
+                let charLength = min(UTF8Char.oneCharLength(text[start]), n - start)
+                var node = 0
+                var key = start
+                while key < n {
+                    node = trie.child(node, text[key])
+                    if node < 0 { break }
+                    key += 1
+                    let id = Int(trie.value(node))
+                    if id < 0 { continue }
+                    let type = types[id]
+                    if type == .unused { continue }
+                    furthest = max(furthest, key)
+                    let length = key - start
+                    let score = type == .userDefined ? Float(Double(length - 1) * 0.1) : scores[id]
+                    let candidate = score + tillHere
+                    if bestStart[key] == -1 || candidate > bestScore[key] {
+                        bestScore[key] = candidate
+                        bestStart[key] = Int32(start)
+                        bestID[key] = Int32(id)
+                    }
+                    if !hasSingleNode && length == charLength { hasSingleNode = true }
+                }
+                if !hasSingleNode {
+                    let target = start + charLength
+                    let candidate = unkScore + tillHere
+                    if bestStart[target] == -1 || candidate > bestScore[target] {
+                        bestScore[target] = candidate
+                        bestStart[target] = Int32(start)
+                        bestID[target] = unkID
+                    }
+                    furthest = max(furthest, target)
+                }
+                start += charLength
             }
         }
         // Back from the end.
@@ -120,10 +123,10 @@ public struct SentencePieceUnigramModel: TokenModel, Sendable {
             pathEnds.append(Int32(end))
             end = s
         }
-        table.withEmitter { emitter in
+        table.withEmitter(length: n, spans: spans, into: &ids) { _, emitter in
             for e in pathEnds.reversed() {
                 let e = Int(e), s = Int(bestStart[e])
-                emitter.emit(TokenID(bestID[e]), text + s, e - s, into: &ids, spans: spans)
+                emitter.emit(TokenID(bestID[e]), text + s, e - s)
             }
         }
     }

@@ -22,25 +22,24 @@ public struct SentencePieceWordModel: TokenModel, Sendable {
     public func encode(piece: UnsafeBufferPointer<UInt8>, into ids: inout [TokenID], spans: UnsafeMutablePointer<[Int]>?) {
         guard let text = piece.baseAddress, !piece.isEmpty else { return }
         let n = piece.count
-        table.withEmitter { emitter in
+        table.withEmitter(length: n, spans: spans, into: &ids) { _, emitter in
             var wordStart = 0
             var pos = 0
             while pos < n {
                 let length = min(UTF8Char.oneCharLength(text[pos]), n - pos)
                 let isSpace = length == 3 && text[pos] == 0xE2 && text[pos + 1] == 0x96 && text[pos + 2] == 0x81
                 if isSpace && pos > wordStart {
-                    emit(text, wordStart, pos, &emitter, &ids, spans)
+                    emit(text, wordStart, pos, &emitter)
                     wordStart = pos
                 }
                 pos += length
             }
-            emit(text, wordStart, n, &emitter, &ids, spans)
+            emit(text, wordStart, n, &emitter)
         }
     }
 
-    private func emit(_ text: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ emitter: inout PieceEmitter,
-                      _ ids: inout [TokenID], _ spans: UnsafeMutablePointer<[Int]>?) {
+    private func emit(_ text: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ emitter: inout PieceEmitter) {
         let id = table.id(of: UnsafeBufferPointer(start: text + start, count: end - start))
-        emitter.emit(id, text + start, end - start, into: &ids, spans: spans)
+        emitter.emit(id, text + start, end - start)
     }
 }

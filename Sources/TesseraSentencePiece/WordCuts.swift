@@ -15,41 +15,55 @@ struct WordCuts: Sendable {
     /// Characters (packed UTF-8 bytes) that occur right before / right after the space symbol in some piece.
     private let beforeSpace: Set<UInt64>
     private let afterSpace: Set<UInt64>
-    private let beforeSpaceASCII: [Bool]
-    private let afterSpaceASCII: [Bool]
+    /// The same for ASCII characters, as 128-bit masks (no lookup in a set on the hot path).
+    private let beforeSpaceASCII: (UInt64, UInt64)
+    private let afterSpaceASCII: (UInt64, UInt64)
 
     init(table: SentencePiecePieceTable, space: [UInt8]) {
         self.space = space
         spaceWord = Self.pack(space[...])
         var before = Set<UInt64>(), after = Set<UInt64>()
-        for id in 0..<table.count {
-            switch table.types[id] {
-            case .normal, .userDefined, .unused: break
-            default: continue
-            }
-            let piece = table.bytes(of: id)
-            var previous: UInt64? = nil
-            var i = piece.startIndex
-            while i < piece.endIndex {
-                let length = min(UTF8Char.oneCharLength(piece[i]), piece.endIndex - i)
-                let char = Self.pack(piece[i..<(i + length)])
-                if let p = previous {
-                    if char == spaceWord { before.insert(p) }
-                    if p == spaceWord { after.insert(char) }
+        let n = space.count
+        table.text.withUnsafeBufferPointer { t in
+            for id in 0..<table.count {
+                switch table.types[id] {
+                case .normal, .userDefined, .unused: break
+                default: continue
                 }
-                previous = char
-                i += length
+                let start = table.offsets[id], end = table.offsets[id + 1]
+                var i = start
+                // Only characters next to a whitespace symbol matter; pieces are well-formed UTF-8.
+                while i + n <= end {
+                    guard t[i] == space[0] && (n == 1 || (t[i + 1] == space[1] && t[i + 2] == space[2])) else { i += 1; continue }
+                    if i > start {
+                        var j = i - 1
+                        while j > start && t[j] & 0xC0 == 0x80 { j -= 1 }
+                        before.insert(Self.pack(t[j..<i]))
+                    }
+                    if i + n < end {
+                        let k = i + n
+                        after.insert(Self.pack(t[k..<min(k + UTF8Char.oneCharLength(t[k]), end)]))
+                    }
+                    i += n
+                }
             }
         }
         beforeSpace = before
         afterSpace = after
-        beforeSpaceASCII = (0..<128).map { before.contains(UInt64($0) | 1 << 32) }
-        afterSpaceASCII = (0..<128).map { after.contains(UInt64($0) | 1 << 32) }
+        let mask = { (set: Set<UInt64>) -> (UInt64, UInt64) in
+            var m: (UInt64, UInt64) = (0, 0)
+            for c in 0..<128 where set.contains(UInt64(c) | 1 << 32) {
+                if c < 64 { m.0 |= 1 << UInt64(c) } else { m.1 |= 1 << UInt64(c - 64) }
+            }
+            return m
+        }
+        beforeSpaceASCII = mask(before)
+        afterSpaceASCII = mask(after)
     }
 
     /// Up to four bytes, little-endian, as one key (a character is at most four bytes).
     @inline(__always)
-    static func pack(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+    static func pack<C: Collection<UInt8>>(_ bytes: C) -> UInt64 {
         var v: UInt64 = 0
         for (k, b) in bytes.prefix(4).enumerated() { v |= UInt64(b) << (8 * UInt64(k)) }
         return v | UInt64(min(bytes.count, 4)) << 32   // the length keeps "\0" apart from the empty string
@@ -57,18 +71,42 @@ struct WordCuts: Sendable {
 
     @inline(__always)
     private func symbol(_ text: UnsafePointer<UInt8>, _ s: BPEScratch, _ k: Int) -> UInt64 {
-        let start = Int(s.start[k]), length = Int(s.length[k])
-        if length == 1 { return UInt64(text[start]) | 1 << 32 }
-        var v: UInt64 = 0
-        for j in 0..<min(length, 4) { v |= UInt64(text[start + j]) << (8 * UInt64(j)) }
-        return v | UInt64(min(length, 4)) << 32
+        key(text + Int(s.start[k]), Int(s.length[k]))
     }
 
     @inline(__always)
-    private func contains(_ ascii: [Bool], _ set: Set<UInt64>, _ key: UInt64) -> Bool {
+    private func contains(_ ascii: (UInt64, UInt64), _ set: Set<UInt64>, _ key: UInt64) -> Bool {
         let low = key & 0xFFFF_FFFF
-        if key >> 32 == 1 && low < 128 { return ascii[Int(low)] }
+        if key >> 32 == 1 && low < 128 {
+            return (low < 64 ? ascii.0 >> low : ascii.1 >> (low - 64)) & 1 != 0
+        }
         return set.contains(key)
+    }
+
+    /// Whether `p[0..<length]` is the whitespace symbol.
+    @inline(__always)
+    func isSpace(_ p: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        length == space.count && (length == 1 ? p[0] == space[0] : p[0] == space[0] && p[1] == space[1] && p[2] == space[2])
+    }
+
+    /// Whether the text may be cut before a whitespace symbol that follows the character `p[0..<length]`.
+    @inline(__always)
+    func canCutBeforeSpace(after p: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        length <= 4 && !contains(beforeSpaceASCII, beforeSpace, key(p, length))
+    }
+
+    /// Whether the text may be cut after a whitespace symbol that precedes the character `p[0..<length]`.
+    @inline(__always)
+    func canCutAfterSpace(before p: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        length <= 4 && !contains(afterSpaceASCII, afterSpace, key(p, length))
+    }
+
+    @inline(__always)
+    private func key(_ p: UnsafePointer<UInt8>, _ length: Int) -> UInt64 {
+        if length == 1 { return UInt64(p[0]) | 1 << 32 }
+        var v: UInt64 = 0
+        for j in 0..<length { v |= UInt64(p[j]) << (8 * UInt64(j)) }
+        return v | UInt64(length) << 32
     }
 
     /// Whether the text may be cut between initial symbols k-1 and k.
