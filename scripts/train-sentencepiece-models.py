@@ -31,7 +31,6 @@ import gzip
 import hashlib
 import io
 import sys
-import tempfile
 from pathlib import Path
 
 import sentencepiece as spm
@@ -69,11 +68,13 @@ def training_text() -> str:
     return "\n".join(line for line in lines if line.strip()) + "\n"
 
 
-def train(name: str, options: dict, corpus: Path, folder: Path) -> bytes:
+def train(name: str, options: dict, lines: list[str]) -> bytes:
+    # Sentences come from an iterator, not a file: trainer_spec would record the input path, which differs per run.
     spm.set_random_generator_seed(SEED)
     model = io.BytesIO()
-    spm.SentencePieceTrainer.train(input=str(corpus), model_writer=model, num_threads=1, seed_sentencepiece_size=1000000,
-                                   shuffle_input_sentence=False, input_sentence_size=0, minloglevel=2, **options)
+    spm.SentencePieceTrainer.train(sentence_iterator=iter(lines), model_writer=model, num_threads=1,
+                                   seed_sentencepiece_size=1000000, shuffle_input_sentence=False, input_sentence_size=0,
+                                   minloglevel=2, **options)
     return model.getvalue()
 
 
@@ -85,23 +86,22 @@ def main() -> int:
     a = ap.parse_args()
     print(f"sentencepiece {spm.__version__}")
     names = [n for n in a.only.split(",") if n] or list(MODELS)
-    with tempfile.TemporaryDirectory() as tmp:
-        corpus = Path(tmp) / "train.txt"
-        corpus.write_text(training_text(), encoding="utf-8")
-        print(f"training text: {corpus.stat().st_size:,} bytes")
-        a.out.mkdir(parents=True, exist_ok=True)
-        bad = 0
-        for name in names:
-            data = train(name, MODELS[name], corpus, Path(tmp))
-            path = a.out / f"{name}.model"
-            digest = hashlib.sha256(data).hexdigest()
-            if a.check:
-                same = path.exists() and path.read_bytes() == data
-                bad += not same
-                print(f"{name}.model: {'identical' if same else 'DIFFERS'} ({len(data):,} bytes, sha256 {digest})")
-            else:
-                path.write_bytes(data)
-                print(f"{name}.model: {len(data):,} bytes, sha256 {digest}")
+    text = training_text()
+    lines = text.split("\n")[:-1]
+    print(f"training text: {len(text.encode('utf-8')):,} bytes, {len(lines):,} lines")
+    a.out.mkdir(parents=True, exist_ok=True)
+    bad = 0
+    for name in names:
+        data = train(name, MODELS[name], lines)
+        path = a.out / f"{name}.model"
+        digest = hashlib.sha256(data).hexdigest()
+        if a.check:
+            same = path.exists() and path.read_bytes() == data
+            bad += not same
+            print(f"{name}.model: {'identical' if same else 'DIFFERS'} ({len(data):,} bytes, sha256 {digest})")
+        else:
+            path.write_bytes(data)
+            print(f"{name}.model: {len(data):,} bytes, sha256 {digest}")
     return 1 if bad else 0
 
 

@@ -258,12 +258,7 @@ public struct SentencePieceBPEModel: TokenModel, Sendable {
             s.outLength[j] = s.length[j]
             s.outID[j] = -2   // not looked up yet
         }
-        @inline(__always) func pair(_ j: Int) {
-            let id = c.mergeable(s.outStart[j], s.outStart[j + 1] + s.outLength[j + 1])
-            s.pairID[j] = id
-            if id >= 0 { s.pairScore[j] = scores[Int(id)] }
-        }
-        for j in 0..<(m - 1) { pair(j) }
+        for j in 0..<(m - 1) { Self.pair(c, s, scores, j) }
         while true {
             var best = -1
             var bestScore: Float = 0
@@ -284,12 +279,20 @@ public struct SentencePieceBPEModel: TokenModel, Sendable {
                 j += 1
             }
             m -= 1
-            if best > 0 { pair(best - 1) }
-            if best < m - 1 { pair(best) }
+            if best > 0 { Self.pair(c, s, scores, best - 1) }
+            if best < m - 1 { Self.pair(c, s, scores, best) }
         }
         // Symbols never merged have no id yet.
         for j in 0..<m where s.outID[j] == -2 { s.outID[j] = c.lookup(s.outStart[j], s.outStart[j] + s.outLength[j]) }
         return m
+    }
+
+    /// Looks up pair (j, j+1) of the working symbols: the piece it merges into and its score.
+    @inline(__always)
+    static func pair(_ c: Context, _ s: BPEScratch, _ scores: UnsafePointer<Float>, _ j: Int) {
+        let id = c.mergeable(s.outStart[j], s.outStart[j + 1] + s.outLength[j + 1])
+        s.pairID[j] = id
+        if id >= 0 { s.pairScore[j] = scores[Int(id)] }
     }
 
     // MARK: The heap (long words, and whole texts of models with UNUSED pieces)
