@@ -1,8 +1,9 @@
 // swift-tools-version: 6.1
 // Tessera: a byte-exact tokenizer toolkit for Linux.
 // Module graph (arrows point to dependencies; only the CLI composes modules):
-//   tessera (CLI) -> TesseraTraining -> TesseraFormats -> TesseraTokenizer -> TesseraBPE
-//                                                      \-> TesseraPreTokenizers -> TesseraUnicode -> CUtf8proc, CICUShim
+//   tessera (CLI) -> TesseraTraining -> TesseraFormats -> TesseraSentencePiece -> TesseraTokenizer -> TesseraBPE
+//                                     \--------------------------/                \-> TesseraPreTokenizers -> TesseraUnicode
+//                                                                                          -> CUtf8proc, CICUShim
 import PackageDescription
 
 // No unsafe flags (they also keep the package usable as a dependency): hot loops get their speed from
@@ -16,6 +17,7 @@ let package = Package(
         .executable(name: "tessera", targets: ["TesseraCLI"]),
         .library(name: "TesseraTokenizer", targets: ["TesseraTokenizer"]),
         .library(name: "TesseraFormats", targets: ["TesseraFormats"]),
+        .library(name: "TesseraSentencePiece", targets: ["TesseraSentencePiece"]),
         .library(name: "TesseraUnicode", targets: ["TesseraUnicode"]),
         .library(name: "TesseraTraining", targets: ["TesseraTraining"]),
         .library(name: "TesseraAnalysis", targets: ["TesseraAnalysis"]),
@@ -35,7 +37,11 @@ let package = Package(
         .target(name: "TesseraBPE", swiftSettings: optimizedSwift),
         .target(name: "TesseraTokenizer",
                 dependencies: ["TesseraBPE", "TesseraPreTokenizers", "TesseraUnicode"], swiftSettings: optimizedSwift),
-        .target(name: "TesseraFormats", dependencies: ["TesseraTokenizer", "TesseraPreTokenizers", "TesseraUnicode", "CZlib"],
+        .target(name: "TesseraSentencePiece",
+                dependencies: ["TesseraBPE", "TesseraTokenizer", "TesseraPreTokenizers", "TesseraUnicode"],
+                swiftSettings: optimizedSwift),
+        .target(name: "TesseraFormats",
+                dependencies: ["TesseraTokenizer", "TesseraPreTokenizers", "TesseraUnicode", "TesseraSentencePiece", "CZlib"],
                 resources: [.copy("Resources/o200k_base.tiktoken")], swiftSettings: optimizedSwift),
         .target(name: "TesseraTraining",
                 dependencies: ["TesseraBPE", "TesseraPreTokenizers", "TesseraTokenizer", "TesseraFormats"],
@@ -57,6 +63,8 @@ let package = Package(
         .testTarget(name: "TesseraFormatsTests", dependencies: ["TesseraFormats", "TesseraTestSupport"]),
         .testTarget(name: "TesseraTrainingTests", dependencies: ["TesseraTraining", "TesseraTestSupport"]),
         .testTarget(name: "TesseraAnalysisTests", dependencies: ["TesseraAnalysis", "TesseraPreTokenizers", "TesseraTestSupport"]),
+        .testTarget(name: "TesseraSentencePieceTests",
+                    dependencies: ["TesseraSentencePiece", "TesseraFormats", "TesseraTestSupport"]),
         .testTarget(name: "TesseraCLITests", dependencies: ["TesseraTestSupport"]),
     ]
 )

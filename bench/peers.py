@@ -392,7 +392,7 @@ def hf_from_gguf(name: str):
 # misc
 # ---------------------------------------------------------------------------------------------
 PEER_PACKAGES = ["tiktoken", "tokenizers", "bpe-openai", "toktok-rs", "splintr-rs", "fastokens", "rs-bpe",
-                 "riptoken", "quicktok-v1", "tokie", "gguf"]
+                 "riptoken", "quicktok-v1", "tokie", "gguf", "sentencepiece"]
 
 
 def versions() -> dict[str, str | None]:

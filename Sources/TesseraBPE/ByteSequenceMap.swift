@@ -176,8 +176,9 @@ final class ByteSequenceMap: @unchecked Sendable {
 func filterBit(_ hash: UInt64, mask: UInt64) -> UInt64 { (hash >> 20) & mask }
 
 /// The first min(n, 8) bytes of `p` as a little-endian word, zero-padded, without reading past p[n-1].
+/// Public for other modules' byte-keyed tables (TesseraSentencePiece's word cache).
 @inlinable @inline(__always)
-func loadPrefixWord(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+public func loadPrefixWord(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
     let raw = UnsafeRawPointer(p)
     if n >= 8 { return raw.loadUnaligned(as: UInt64.self) }
     if n >= 4 {

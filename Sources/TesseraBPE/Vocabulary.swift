@@ -65,6 +65,27 @@ public struct Vocabulary: Sendable {
         try self.init(map: ByteSequenceMap.build(packed: packed, ends: ends, values: ids), ids: ids, idUpperBound: ends.count)
     }
 
+    /// Builds a vocabulary from token bytes stored back to back (token k is `packed[ends[k-1]..<ends[k]]`,
+    /// from 0 for k = 0) with explicit ids, which may leave holes (SentencePiece models whose control symbols
+    /// are special tokens). No per-token allocation.
+    /// - Throws: `BPEError` for an empty token, a repeated id or repeated bytes.
+    public init(packed: [UInt8], ends: [UInt32], ids: [TokenID]) throws {
+        precondition(ends.count == ids.count, "one id per token")
+        var previous: UInt32 = 0
+        var maxID = -1
+        for (k, end) in ends.enumerated() {
+            if end <= previous { throw BPEError.emptyToken(id: ids[k]) }
+            previous = end
+            maxID = max(maxID, Int(ids[k]))
+        }
+        var seen = [Bool](repeating: false, count: maxID + 1)
+        for id in ids {
+            if seen[Int(id)] { throw BPEError.duplicateTokenID(id) }
+            seen[Int(id)] = true
+        }
+        try self.init(map: ByteSequenceMap.build(packed: packed, ends: ends, values: ids), ids: ids, idUpperBound: maxID + 1)
+    }
+
     private init(keysInIDOrder keys: [ArraySlice<UInt8>], ids: [TokenID], idUpperBound: Int) throws {
         try self.init(map: ByteSequenceMap.build(keys: keys, values: ids), ids: ids, idUpperBound: idUpperBound)
     }
@@ -95,6 +116,26 @@ public struct Vocabulary: Sendable {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
         let value = withExtendedLifetime(map) { map.view.value(base, bytes.count) }
         return value == .max ? nil : value
+    }
+
+    /// A lookup by bytes for hot loops: raw pointers into the table, no reference counting per call.
+    /// Valid only inside `withLookup`.
+    public struct Lookup {
+        @usableFromInline let view: ByteSequenceMap.View
+        @usableFromInline init(view: ByteSequenceMap.View) { self.view = view }
+
+        /// The id of the `length` bytes at `key` (length > 0), or nil.
+        @inlinable @inline(__always)
+        public func id(_ key: UnsafePointer<UInt8>, _ length: Int) -> TokenID? {
+            let value = view.value(key, length)
+            return value == .max ? nil : value
+        }
+    }
+
+    /// Runs `body` with a `Lookup` of this vocabulary.
+    @inlinable
+    public func withLookup<R>(_ body: (Lookup) throws -> R) rethrows -> R {
+        try withExtendedLifetime(map) { try body(Lookup(view: map.view)) }
     }
 
     /// The id of the token with exactly these bytes.

@@ -1,5 +1,6 @@
 // GGUFLoader: builds a tokenizer from the `tokenizer.ggml.*` metadata of a GGUF file (llama.cpp), for the
-// byte-level BPE vocabularies (`tokenizer.ggml.model` = "gpt2").
+// byte-level BPE vocabularies (`tokenizer.ggml.model` = "gpt2"); SentencePiece vocabularies ("llama") are in
+// GGUFLoader+SentencePiece.swift.
 //
 // Keys read: `tokenizer.ggml.model`, `tokenizer.ggml.pre` (pre-tokenizer name), `tokenizer.ggml.tokens`
 // (token strings in GPT-2's byte-level alphabet, id = index), `tokenizer.ggml.token_type` (1 normal,
@@ -64,17 +65,15 @@ public enum GGUFLoader {
         switch model {
         case "gpt2": break
         case "llama":
-            throw FormatError(.unsupported, file: file, at: .field("tokenizer.ggml.model"),
-                              "SentencePiece vocabularies (tokenizer.ggml.model = \"llama\", llama-spm) are not supported yet",
-                              fix: "only byte-level BPE GGUF vocabularies (tokenizer.ggml.model = \"gpt2\") can be loaded now")
+            return try loadSentencePiece(meta, file: file)
         case "bert":
             throw FormatError(.unsupported, file: file, at: .field("tokenizer.ggml.model"),
                               "WordPiece vocabularies (tokenizer.ggml.model = \"bert\") are not supported yet",
-                              fix: "only byte-level BPE GGUF vocabularies (tokenizer.ggml.model = \"gpt2\") can be loaded now")
+                              fix: "Tessera loads GGUF vocabularies of tokenizer.ggml.model \"gpt2\" (byte-level BPE) and \"llama\" (SentencePiece)")
         default:
             throw FormatError(.unsupported, file: file, at: .field("tokenizer.ggml.model"),
                               "tokenizer model \(model.debugDescription) is not supported yet",
-                              fix: "only byte-level BPE GGUF vocabularies (tokenizer.ggml.model = \"gpt2\") can be loaded now")
+                              fix: "Tessera loads GGUF vocabularies of tokenizer.ggml.model \"gpt2\" (byte-level BPE) and \"llama\" (SentencePiece)")
         }
         let preName = try meta.string("tokenizer.ggml.pre") ?? "(missing)"
         guard let pre = supportedPreTokenizers.first(where: { $0.name == preName }) else {

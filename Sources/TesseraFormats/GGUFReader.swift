@@ -104,6 +104,40 @@ struct GGUFMetadata {
         return out
     }
 
+    /// A scalar integer (any integer type).
+    func integer(_ key: String) throws -> Int64? {
+        guard let (value, offset) = values[key] else { return nil }
+        switch value {
+        case .unsigned(let u) where u <= UInt64(Int64.max): return Int64(u)
+        case .signed(let s): return s
+        default:
+            throw FormatError(.invalidValue, file: file, at: .field(key), "expected an integer (entry at byte offset \(offset))",
+                              fix: "the file is corrupt or from an incompatible converter")
+        }
+    }
+
+    /// A scalar bool.
+    func bool(_ key: String) throws -> Bool? {
+        guard let (value, offset) = values[key] else { return nil }
+        guard case .bool(let b) = value else {
+            throw FormatError(.invalidValue, file: file, at: .field(key), "expected a bool (entry at byte offset \(offset))",
+                              fix: "the file is corrupt or from an incompatible converter")
+        }
+        return b
+    }
+
+    /// An array of float32 values.
+    func floatArray(_ key: String) throws -> [Float]? {
+        guard let (value, _) = values[key] else { return nil }
+        guard case .array(let elementType, let count, let start) = value, elementType == 6 else {
+            throw FormatError(.invalidValue, file: file, at: .field(key), "expected an array of float32",
+                              fix: "the file is corrupt or from an incompatible converter")
+        }
+        return (0..<count).map {
+            Float(bitPattern: UInt32(littleEndian: bytesRef.loadUnaligned(fromByteOffset: start + 4 * $0, as: UInt32.self)))
+        }
+    }
+
     /// An array of integers (any integer element type).
     func integerArray(_ key: String) throws -> [Int64]? {
         guard let (value, _) = values[key] else { return nil }

@@ -3,8 +3,9 @@
 // Detection for a path, in order: a folder (tokenizer.json[.gz] inside, else vocab.json + merges.txt);
 // the file name (`*.tiktoken[.gz]`, `*.gguf`, `*vocab.json` / `*merges.txt` / `encoder.json` / `vocab.bpe`,
 // any other `*.json[.gz]` = tokenizer.json unless its name or first 4 KiB say tekken); otherwise the content
-// (magic "GGUF", the line "minbpe v1", a JSON object (tekken or tokenizer.json), or a first line shaped like
-// `<base64> <rank>`).
+// (magic "GGUF", the line "minbpe v1", a serialized SentencePiece ModelProto (tag 0x0A, length, tag 0x0A: `.model`
+// files, which may also be minbpe text files, so the name alone does not decide), a JSON object (tekken or
+// tokenizer.json), or a first line shaped like `<base64> <rank>`).
 //
 // Names: `o200k_base` (the default) is embedded in the package (Resources/o200k_base.tiktoken). Other known
 // names (`cl100k_base`, `r50k_base` / `gpt2`, `qwen`) are looked up, in order, in $TESSERA_VOCABULARIES
@@ -15,6 +16,7 @@
 // Complexity: O(1) besides the chosen loader.
 
 import Foundation
+import TesseraSentencePiece
 import TesseraTokenizer
 
 /// Loads tokenizers by name or path, detecting the format.
@@ -29,6 +31,8 @@ public enum TokenizerLoader {
         case minbpe
         /// Mistral's tekken JSON.
         case tekken
+        /// A SentencePiece `.model` (serialized ModelProto).
+        case sentencePiece = "sentencepiece"
     }
 
     /// Loads a known name (the embedded or a searched vocabulary) or a file/folder path.
@@ -57,6 +61,11 @@ public enum TokenizerLoader {
         case .gguf: return try GGUFLoader.load(path: path)
         case .minbpe: return try MinBPELoader.load(path: path)
         case .tekken: return try TekkenLoader.load(path: path)
+        case .sentencePiece:
+            let bytes = try FileBytes.read(path)
+            do { return try SentencePieceLoader.load(bytes: bytes, file: path) } catch let e as SentencePieceError {
+                throw FormatError(e, file: path)
+            }
         }
     }
 
@@ -89,16 +98,16 @@ public enum TokenizerLoader {
         // Sniff the content.
         let head = try FileBytes.readHead(path)
         if head.starts(with: "GGUF".utf8) { return .gguf }
-        // `.model` files: minbpe's are text with this signature; SentencePiece's are protobuf (first byte 0x0A),
-        // which the SentencePiece loader recognises, so nothing here claims them.
+        // `.model` files: minbpe's are text with this signature; SentencePiece's are a serialized ModelProto.
         if MinBPELoader.looksLikeMinBPE(head) { return .minbpe }
+        if SentencePieceLoader.looksLikeModel(head) { return .sentencePiece }
         if let first = head.first(where: { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }), first == UInt8(ascii: "{") {
             return TekkenLoader.looksLikeTekken(fileName: base, head: head) ? .tekken : .tokenizerJSON
         }
         if looksLikeTiktoken(head) { return .tiktoken }
         throw FormatError(.unknownFormat, file: path, "the format is not recognised",
-                          fix: "Tessera reads .tiktoken, tokenizer.json, vocab.json + merges.txt, .gguf, minbpe .model and "
-                          + "tekken .json files; name the file with its usual extension")
+                          fix: "Tessera reads .tiktoken, tokenizer.json, vocab.json + merges.txt, .gguf, minbpe and SentencePiece "
+                          + ".model and tekken .json files; name the file with its usual extension")
     }
 
     static func tokenizerJSON(in folder: String) -> String? {

@@ -33,8 +33,16 @@ extension TokenModel {
 public protocol TokenDecoding: Sendable {
     /// Rewrites `tokens` in place; `tokens[i]` starts as the vocabulary bytes of the i-th id.
     func decode(_ tokens: inout [[UInt8]])
+    /// Rewrites `tokens` knowing their ids (`ids[i]` is the id of `tokens[i]`): SentencePiece decodes by piece
+    /// type (control symbols vanish, `<unk>` becomes its surface, byte pieces become bytes), which the text alone
+    /// does not tell. `Tokenizer.decode` calls this one; the default ignores the ids.
+    func decode(_ tokens: inout [[UInt8]], ids: [TokenID])
     /// One line for `tessera inspect`.
     var summary: String { get }
+}
+
+extension TokenDecoding {
+    public func decode(_ tokens: inout [[UInt8]], ids: [TokenID]) { decode(&tokens) }
 }
 
 /// Adds special tokens around the ids of one encoded sequence (Hugging Face post-processors).

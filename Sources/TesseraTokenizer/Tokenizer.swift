@@ -205,11 +205,13 @@ public struct Tokenizer: Sendable {
         let vocabulary = model.vocabulary
         if let decoder {
             var tokens: [[UInt8]] = []
+            var idList: [TokenID] = []
             for (position, id) in ids.enumerated() {
                 guard let bytes = tokenBytes(id) else { throw TokenizerError.unknownTokenID(id, position: position) }
                 tokens.append(bytes)
+                idList.append(id)
             }
-            decoder.decode(&tokens)
+            decoder.decode(&tokens, ids: idList)
             for t in tokens { out.append(contentsOf: t) }
             return
         }

@@ -90,6 +90,21 @@ struct CLITests {
         #expect((object?["files"] as? [Any])?.count == 3)   // two texts + README.md
     }
 
+    @Test("a SentencePiece .model: sentencepiece's ids, its decode, control symbols as special tokens")
+    func sentencePieceModel() throws {
+        let model = "vocabularies/mistral-7b-v0.1.spm.model"
+        // sentencepiece 0.2.3: encode("Hello world  x") == [22557, 1526, 28705, 1318].
+        let encoded = try Self.run(["encode", "-t", model], stdin: Array("Hello world  x".utf8))
+        #expect(encoded.text == "22557 1526 28705 1318\n", "\(encoded.stderr)")
+        let decoded = try Self.run(["decode", "-t", model], stdin: encoded.stdout)
+        #expect(decoded.text == "Hello world  x")
+        // <s> is a control symbol: refused by default, text with --special as-text (sentencepiece: [523, 28713, 28767]).
+        #expect(try Self.run(["encode", "-t", model], stdin: Array("<s>".utf8)).status != 0)
+        #expect(try Self.run(["encode", "-t", model, "--special", "as-text"], stdin: Array("<s>".utf8)).text == "523 28713 28767\n")
+        let inspect = try Self.run(["inspect", "-t", model])
+        #expect(inspect.text.contains("SentencePiece BPE"))
+    }
+
     @Test("special tokens are refused by default with a message naming the flag")
     func specialRefused() throws {
         let refused = try Self.run(["encode"], stdin: Array("x<|endoftext|>".utf8))

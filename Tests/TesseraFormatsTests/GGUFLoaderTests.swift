@@ -120,15 +120,32 @@ func llamaVectors(_ name: String) throws -> [(text: String, ids: [TokenID])] {
     }
 
     @Test func unsupportedModelsSaySo() throws {
-        guard let spm = Fixtures.shared("vocabularies/llama.cpp-vectors/ggml-vocab-llama-spm.gguf"),
-              let bert = Fixtures.shared("vocabularies/llama.cpp-vectors/ggml-vocab-bert-bge.gguf") else {
+        guard let bert = Fixtures.shared("vocabularies/llama.cpp-vectors/ggml-vocab-bert-bge.gguf") else {
             print("skipped: ../shared/vocabularies/llama.cpp-vectors is absent")
             return
         }
-        expectMessage(caught { try GGUFLoader.load(path: spm.path) },
-                      contains: ["ggml-vocab-llama-spm.gguf", "tokenizer.ggml.model", "not supported yet"])
         expectMessage(caught { try GGUFLoader.load(path: bert.path) },
                       contains: ["ggml-vocab-bert-bge.gguf", "tokenizer.ggml.model", "not supported yet"])
+    }
+
+    /// llama-spm (Llama 2): a SentencePiece BPE model; llama.cpp's test-tokenizer-0 convention is a dummy prefix
+    /// space and no BOS (add_special = false), which is `encode` without `addSpecialTokens`.
+    @Test func llamaSPMVectors() throws {
+        let t = try GGUFLoader.load(path: Fixtures.vocabulary("llama.cpp/ggml-vocab-llama-spm.gguf").path)
+        #expect(t.name == "llama-spm")
+        #expect(t.idUpperBound == 32_000)
+        #expect(t.specialTokens.id(of: "<s>") == 1)
+        #expect(t.specialTokens.id(of: "</s>") == 2)
+        let vectors = try llamaVectors("ggml-vocab-llama-spm.gguf")
+        #expect(vectors.count == 46)
+        for (text, expected) in vectors {
+            let ids = try t.encode(text, specials: .asText)
+            #expect(ids == expected, "\(text.debugDescription)")
+            // add_bos_token is true in the file: BOS first when special tokens are asked for.
+            #expect(try t.encode(text, specials: .asText, addSpecialTokens: true) == [1] + expected)
+            // SentencePiece's decode drops the dummy prefix; identity normalization keeps everything else.
+            #expect(try t.decode(ids) == Array(text.utf8), "decode \(text.debugDescription)")
+        }
     }
 
     @Test func unknownPreTokenizerListsSupportedNames() throws {

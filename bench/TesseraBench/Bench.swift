@@ -4,6 +4,7 @@
 //   TesseraBench encode --tokenizer T --corpus FILE [--doc-bytes 10000] [--threads N] [--repeat R]
 //   TesseraBench scan --pattern cl100k|o200k|gpt2|llama3|qwen2 --corpus FILE [--repeat R]
 //   TesseraBench worst-case [--tokenizer T]
+//   TesseraBench load --tokenizer T [--repeat R]          (load times in one process: the first one reads a cold file)
 //   TesseraBench stress [--iterations 1000000] [--loader-iterations 100000] [--seed S]   (Stress.swift)
 //   TesseraBench train --corpus FILE --vocab N [--pattern gpt2] [--threads T] [--merges-out PATH]   (Train.swift)
 //   TesseraBench replay --corpus FILE --merges PATH [--pattern gpt2] [--report-out PATH]             (Train.swift)
@@ -29,6 +30,7 @@ struct Bench {
         case "encode": try encode(options)
         case "scan": try scan(options)
         case "worst-case": try worstCase(options)
+        case "load": try load(options)
         case "stress": try Stress.run(options)
         case "train": try Train.run(options)
         case "replay": try Replay.run(options)
@@ -37,7 +39,7 @@ struct Bench {
     }
 
     static func usage() -> Never {
-        FileHandle.standardError.write(Data("usage: TesseraBench encode|scan|worst-case|stress|train|replay [--tokenizer T] [--corpus FILE] [--threads N] [--repeat R] [--doc-bytes B] [--pattern P]\n".utf8))
+        FileHandle.standardError.write(Data("usage: TesseraBench encode|scan|worst-case|load|stress|train|replay [--tokenizer T] [--corpus FILE] [--threads N] [--repeat R] [--doc-bytes B] [--pattern P]\n".utf8))
         exit(2)
     }
 
@@ -129,6 +131,22 @@ struct Bench {
         emit([("engine", "tessera"), ("tokenizer", name), ("threads", threads), ("docs", docs.count), ("bytes", bytes),
               ("tokens", tokens), ("seconds", seconds), ("median_mb_s", Double(bytes) / 1e6 / median(seconds)),
               ("load_ms", loadMS), ("peak_rss_mb", peakRSSMB())])
+    }
+
+    /// Loads the tokenizer R times in this process and reports each load's wall time.
+    static func load(_ o: [String: String]) throws {
+        let name = o["tokenizer"] ?? "o200k_base"
+        let repeats = Int(o["repeat"] ?? "5") ?? 5
+        var ms: [Double] = []
+        var vocabulary = 0
+        for _ in 0..<repeats {
+            let start = now()
+            let tokenizer = try TokenizerLoader.load(nameOrPath: name)
+            ms.append((now() - start) * 1000)
+            vocabulary = tokenizer.idUpperBound
+        }
+        emit([("engine", "tessera"), ("tokenizer", name), ("ids", vocabulary), ("load_ms", ms),
+              ("median_load_ms", median(ms))])
     }
 
     static func scan(_ o: [String: String]) throws {
