@@ -85,3 +85,18 @@ func distribution(_ text: String) -> TokenDistribution {
         #expect(sum.distribution.total == a.distribution.total + b.distribution.total)
     }
 }
+
+@Suite struct FallbackRateTests {
+    @Test func sentencePieceByteFallbackIsCounted() throws {
+        guard let model = Fixtures.shared("vocabularies/mistral-7b-v0.1.spm.model") else {
+            print("skipped: ../shared/vocabularies/mistral-7b-v0.1.spm.model is absent")
+            return
+        }
+        let tokenizer = try TokenizerLoader.load(path: model.path)
+        // A rare CJK character has no piece in Mistral-7B's vocabulary: byte fallback (<0xNN> pieces).
+        let s = try TokenizerStatistics(tokenizer: tokenizer, text: Array("hello 龘".utf8))
+        #expect(s.fallbackTokens == 3)
+        let plain = try TokenizerStatistics(tokenizer: tokenizer, text: Array("hello world".utf8))
+        #expect(plain.fallbackTokens == 0)
+    }
+}
