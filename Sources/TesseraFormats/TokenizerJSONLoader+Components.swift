@@ -35,8 +35,9 @@ struct BuildContext {
         return c
     }
 
+    /// A tokenizer.json (Oniguruma) regex compiled for ICU.
     func regex(_ source: String, path: String) throws -> ICURegex {
-        do { return try ICURegex(source) } catch {
+        do { return try ICURegex(OnigurumaPattern.icu(source)) } catch {
             throw invalid(path, "the regular expression is not usable: \(error)", "correct the regular expression (ICU syntax)")
         }
     }
@@ -120,8 +121,9 @@ struct BuildContext {
                 if behavior == .isolated && !invert, let builtin = BuiltinPattern.matchingTokenizerJSON(regex: source) {
                     steps.append(.split(PatternScanner(builtin), pattern: source))
                 } else {
-                    steps.append(.split(try Assembly.regexPreTokenizer(source, behavior: behavior, invert: invert, file: file,
-                                                                       at: .field(path + ".pattern.Regex")), pattern: source))
+                    steps.append(.split(try Assembly.regexPreTokenizer(OnigurumaPattern.icu(source), behavior: behavior,
+                                                                       invert: invert, file: file, at: .field(path + ".pattern.Regex")),
+                                        pattern: source))
                 }
             case .string(let literal):
                 guard !literal.isEmpty else {

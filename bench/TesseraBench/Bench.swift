@@ -5,6 +5,7 @@
 //   TesseraBench scan --pattern cl100k|o200k|gpt2|llama3|qwen2 --corpus FILE [--repeat R]
 //   TesseraBench worst-case [--tokenizer T]
 //   TesseraBench stress [--iterations 1000000] [--loader-iterations 100000] [--seed S]   (Stress.swift)
+//   TesseraBench load --tokenizer PATH [--repeat R]   (Load.swift)
 //
 // Documents: the corpus is cut at line ends once a document reaches --doc-bytes (the same rule as
 // the Python driver), so every engine sees identical documents.
@@ -28,12 +29,13 @@ struct Bench {
         case "scan": try scan(options)
         case "worst-case": try worstCase(options)
         case "stress": try Stress.run(options)
+        case "load": try Load.run(options)
         default: usage()
         }
     }
 
     static func usage() -> Never {
-        FileHandle.standardError.write(Data("usage: TesseraBench encode|scan|worst-case|stress [--tokenizer T] [--corpus FILE] [--threads N] [--repeat R] [--doc-bytes B] [--pattern P]\n".utf8))
+        FileHandle.standardError.write(Data("usage: TesseraBench encode|scan|worst-case|stress|load [--tokenizer T] [--corpus FILE] [--threads N] [--repeat R] [--doc-bytes B] [--pattern P]\n".utf8))
         exit(2)
     }
 

@@ -5,7 +5,7 @@ extension TokenizerJSON {
     /// A pre-tokenizer: `kind` plus the fields of that kind.
     public struct PreTokenizer: Codable, Sendable, Equatable {
         public enum Kind: String, Codable, Sendable, CaseIterable {
-            case bert = "BertPreTokenizer", byteLevel = "ByteLevel", delimiter = "Delimiter", metaspace = "Metaspace"
+            case bert = "BertPreTokenizer", byteLevel = "ByteLevel", delimiter = "CharDelimiterSplit", metaspace = "Metaspace"
             case whitespace = "Whitespace", sequence = "Sequence", split = "Split", punctuation = "Punctuation"
             case whitespaceSplit = "WhitespaceSplit", digits = "Digits", unicodeScripts = "UnicodeScripts", fixedLength = "FixedLength"
 
