@@ -6,6 +6,7 @@
 //   TesseraBench worst-case [--tokenizer T]
 //   TesseraBench stress [--iterations 1000000] [--loader-iterations 100000] [--seed S]   (Stress.swift)
 //   TesseraBench load --tokenizer PATH [--repeat R]   (Load.swift)
+//   TesseraBench write-json --tokenizer IN --output OUT [--from file|tokenizer]   (Load.swift)
 //
 // Documents: the corpus is cut at line ends once a document reaches --doc-bytes (the same rule as
 // the Python driver), so every engine sees identical documents.
@@ -30,12 +31,13 @@ struct Bench {
         case "worst-case": try worstCase(options)
         case "stress": try Stress.run(options)
         case "load": try Load.run(options)
+        case "write-json": try WriteJSON.run(options)
         default: usage()
         }
     }
 
     static func usage() -> Never {
-        FileHandle.standardError.write(Data("usage: TesseraBench encode|scan|worst-case|stress|load [--tokenizer T] [--corpus FILE] [--threads N] [--repeat R] [--doc-bytes B] [--pattern P]\n".utf8))
+        FileHandle.standardError.write(Data("usage: TesseraBench encode|scan|worst-case|stress|load|write-json [--tokenizer T] [--corpus FILE] [--threads N] [--repeat R] [--doc-bytes B] [--pattern P]\n".utf8))
         exit(2)
     }
 

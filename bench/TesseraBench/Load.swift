@@ -43,3 +43,23 @@ enum Load {
         print(line + ",\"peak_rss_mb\":" + String(format: "%.1f", Bench.peakRSSMB()) + "}")
     }
 }
+
+/// `TesseraBench write-json --tokenizer IN --output OUT [--from tokenizer|file]`: writes tokenizer.json with
+/// `TokenizerJSONWriter` — the file's own typed model read and written back (`--from file`, the default for a
+/// tokenizer.json), or a new file made from the loaded tokenizer (`--from tokenizer`, any input format).
+/// bench/roundtrip_check.py compares the results with the inputs and with tokenizers / tiktoken.
+enum WriteJSON {
+    static func run(_ options: [String: String]) throws {
+        guard let input = options["tokenizer"], let output = options["output"] else { Bench.usage() }
+        let isJSON = (try? TokenizerLoader.detect(input)) == .tokenizerJSON
+        let t0 = Bench.now()
+        if options["from"] ?? (isJSON ? "file" : "tokenizer") == "file" {
+            let json = try TokenizerJSONLoader.read(bytes: try FileBytes.read(input), file: input)
+            try TokenizerJSONWriter.write(json, to: output)
+        } else {
+            try TokenizerJSONWriter.write(try TokenizerLoader.load(nameOrPath: input), to: output)
+        }
+        print(String(format: "{\"mode\":\"write-json\",\"input\":\"%@\",\"output\":\"%@\",\"ms\":%.1f}", input, output,
+                     (Bench.now() - t0) * 1000))
+    }
+}
