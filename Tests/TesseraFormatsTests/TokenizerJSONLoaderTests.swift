@@ -148,11 +148,55 @@ func tokenizerJSON(merges: String = #"["Ġ t", "h e", "Ġt he"]"#, addedTokens: 
         expectMessage(caught { try TokenizerJSONLoader.load(path: unknown) }, contains: ["m2.json", "model.merges[1]", "\"zz\""])
         let triple = try write(tokenizerJSON(merges: #"[["Ġ", "t", "x"]]"#), "m3.json", in: folder)
         expectMessage(caught { try TokenizerJSONLoader.load(path: triple) }, contains: ["m3.json", "model.merges[0]"])
-        let literal = try write(tokenizerJSON().replacingOccurrences(of: #""<|end|>": 259"#, with: #""a b": 259"#), "lit.json", in: folder)
-        expectMessage(caught { try TokenizerJSONLoader.load(path: literal) }, contains: ["lit.json", "model.vocab[\"a b\"]"])
+        let mixed = try write(tokenizerJSON(merges: #"[["Ġ", "t"], "h e"]"#), "m4.json", in: folder)
+        expectMessage(caught { try TokenizerJSONLoader.load(path: mixed) }, contains: ["m4.json", "model.merges[1]", "cannot be mixed"])
+        let noResult = try write(tokenizerJSON(merges: #"[["Ġ", "h"]]"#), "m5.json", in: folder)
+        expectMessage(caught { try TokenizerJSONLoader.load(path: noResult) }, contains: ["m5.json", "model.merges[0]", "not in the vocabulary"])
+        // A token string that appears twice (tokenizers would silently keep the last) and an id given twice.
+        let duplicateToken = try write(tokenizerJSON().replacingOccurrences(of: #""<|end|>": 259"#, with: #""<|end|>": 259, "he": 260"#),
+                                       "dup.json", in: folder)
+        expectMessage(caught { try TokenizerJSONLoader.load(path: duplicateToken) }, contains: ["dup.json", "model.vocab[\"he\"]", "same bytes"])
+        let duplicateID = try write(tokenizerJSON().replacingOccurrences(of: #""<|end|>": 259"#, with: #""<|end|>": 258"#),
+                                    "dupid.json", in: folder)
+        expectMessage(caught { try TokenizerJSONLoader.load(path: duplicateID) }, contains: ["dupid.json", "model.vocab", "258"])
         let wrongType = try write(tokenizerJSON().replacingOccurrences(of: #""fuse_unk": false"#, with: #""fuse_unk": "no""#), "t.json", in: folder)
-        expectMessage(caught { try TokenizerJSONLoader.load(path: wrongType) }, contains: ["t.json", "model.fuse_unk"])
+        expectMessage(caught { try TokenizerJSONLoader.load(path: wrongType) }, contains: ["t.json", "model.fuse_unk", "true or false"])
+        let negativeID = try write(tokenizerJSON().replacingOccurrences(of: #""<|end|>": 259"#, with: #""<|end|>": -1"#), "neg.json", in: folder)
+        expectMessage(caught { try TokenizerJSONLoader.load(path: negativeID) }, contains: ["neg.json", "model.vocab.<|end|>"])
         let truncated = try write(String(tokenizerJSON().prefix(300)), "cut.json", in: folder)
-        expectMessage(caught { try TokenizerJSONLoader.load(path: truncated) }, contains: ["cut.json", "not valid JSON"])
+        expectMessage(caught { try TokenizerJSONLoader.load(path: truncated) }, contains: ["cut.json", "not valid JSON", "byte offset"])
+    }
+
+    @Test func malformedDocumentsAndComponentsAreNamed() throws {
+        let folder = try scratchFolder()
+        let cases: [(String, [UInt8], [String])] = [
+            ("utf8.json", Array(tokenizerJSON().utf8.prefix(40)) + [0xFF] + Array(tokenizerJSON().utf8.dropFirst(40)), ["utf8.json", "invalid UTF-8"]),
+            ("trail.json", Array((tokenizerJSON() + " {}").utf8), ["trail.json", "after the top-level value"]),
+            ("surrogate.json", Array(tokenizerJSON(addedTokens: #"[{"id": 259, "content": "\ud800x", "special": true}]"#).utf8),
+             ["surrogate.json", "surrogate"]),
+            ("version.json", Array(tokenizerJSON().replacingOccurrences(of: #""version": "1.0""#, with: #""version": "2.0""#).utf8),
+             ["version.json", "at version", "2.0"]),
+            ("dropout.json", Array(tokenizerJSON().replacingOccurrences(of: #""dropout": null"#, with: #""dropout": 0.1"#).utf8),
+             ["dropout.json", "model.dropout", "random"]),
+            ("regex.json", Array(tokenizerJSON(preTokenizer: #"{"type": "Split", "pattern": {"Regex": "(unclosed"}, "behavior": "Isolated", "invert": false}"#).utf8),
+             ["regex.json", "pre_tokenizer.pattern.Regex"]),
+            ("meta.json", Array(tokenizerJSON(preTokenizer: #"{"type": "Metaspace", "replacement": "ab", "prepend_scheme": "always", "split": true}"#).utf8),
+             ["meta.json", "pre_tokenizer.replacement", "single character"]),
+            ("legacy.json", Array(tokenizerJSON(preTokenizer: #"{"type": "Metaspace", "replacement": "▁", "add_prefix_space": false}"#).utf8),
+             ["legacy.json", "pre_tokenizer.add_prefix_space", "never"]),
+            ("template.json", Array(tokenizerJSON().replacingOccurrences(of: #""post_processor": null"#, with:
+                #""post_processor": {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}], "pair": [], "special_tokens": {}}"#).utf8),
+             ["template.json", "post_processor.single[0]", "<s>"]),
+            ("added.json", Array(tokenizerJSON(addedTokens: #"[{"id": 259, "content": "<|end|>", "special": true}, {"id": 259, "content": "<|x|>", "special": true}]"#).utf8),
+             ["added.json", "added_tokens[1].id"]),
+            ("addedtwice.json", Array(tokenizerJSON(addedTokens: #"[{"id": 259, "content": "<|end|>", "special": true}, {"id": 260, "content": "<|end|>", "special": true}]"#).utf8),
+             ["addedtwice.json", "added_tokens[1].content"]),
+            ("strip.json", Array(tokenizerJSON(normalizer: #"{"type": "Strip", "strip_left": true}"#).utf8), ["strip.json", "normalizer.strip_right", "missing"]),
+            ("notype.json", Array(tokenizerJSON(normalizer: #"{"strip_left": true}"#).utf8), ["notype.json", "normalizer.type", "missing"]),
+        ]
+        for (name, bytes, parts) in cases {
+            let path = try write(bytes, name, in: folder)
+            expectMessage(caught { try TokenizerJSONLoader.load(path: path) }, contains: parts)
+        }
     }
 }

@@ -306,7 +306,7 @@ extension TokenizerJSON {
                     let path = d.codingPath + [JSONKey(intValue: index)]
                     if shape == .legacy {
                         guard s.byte(j) == 0x22 else {
-                            throw DecodingError.typeMismatch(String.self, .init(codingPath: path,
+                            throw DecodingError.dataCorrupted(.init(codingPath: path,
                                 debugDescription: "expected a \"left right\" string like the first merge (the two shapes cannot be mixed)"))
                         }
                         let base = arena.count
@@ -315,7 +315,7 @@ extension TokenizerJSON {
                         splits.append(Self.onlySpace(in: arena[base...]).map { UInt32(base + $0) } ?? .max)
                     } else {
                         guard s.byte(j) == 0x5B else {
-                            throw DecodingError.typeMismatch([String].self, .init(codingPath: path,
+                            throw DecodingError.dataCorrupted(.init(codingPath: path,
                                 debugDescription: "expected a [left, right] pair like the first merge (the two shapes cannot be mixed)"))
                         }
                         j = s.skipWhitespace(j + 1)
