@@ -9,7 +9,7 @@ Files (every tokenizer.json here is written by tokenizers itself, `save(path)`, 
   ByteLevel(add_prefix_space), RobertaProcessing, and added tokens covering special/non-special, normalized,
   single_word, lstrip and rstrip;
 - llama2-legacy.json, llama2-metaspace.json — the first 1,000 pieces of mistral-7b-v0.1.spm.model (byte pieces
-  <0x00>…<0xFF> included) with the merges of transformers' SentencePieceExtractor, byte_fallback, unk, fuse_unk, in
+  <0x00>…<0xFF> included) and the single-character pieces the case texts use (original ids) with the merges of transformers' SentencePieceExtractor, byte_fallback, unk, fuse_unk, in
   the two shapes transformers writes (Prepend + Replace normalizer; Metaspace pre-tokenizer), their decoders and
   TemplateProcessing(<s> $A);
 - bert-bpe.json — BPE trained here with BertNormalizer, BertPreTokenizer, "##" prefix, "</w>" suffix, [UNK],
@@ -85,9 +85,13 @@ def bytelevel_added() -> Tokenizer:
 
 
 def llama2(metaspace: bool) -> Tokenizer:
-    _, pieces = hf_json._spm_pieces()
-    pieces = pieces[:1000]
-    vocab = {p: i for i, (p, _) in enumerate(pieces)}
+    _, every = hf_json._spm_pieces()
+    # The first 1,000 pieces (specials, the 256 byte pieces, the commonest merges) plus the single-character pieces
+    # the case texts use, with their original (so non-contiguous) ids.
+    wanted = set("".join(TEXTS)) | {"▁"}
+    keep = [i for i, (p, _) in enumerate(every) if i < 1000 or (len(p) == 1 and p in wanted)]
+    pieces = [every[i] for i in keep]
+    vocab = {every[i][0]: i for i in keep}
     merges = [(a, b) for a, b in hf_json._spm_merges(vocab, pieces) if a + b in vocab]
     tok = Tokenizer(models.BPE(vocab=vocab, merges=merges, unk_token="<unk>", fuse_unk=True, byte_fallback=True))
     if metaspace:

@@ -216,8 +216,11 @@ public enum TokenizerJSONWriter {
     /// `Split` / `ByteLevel` stages for a range pre-tokenizer; the ByteLevel stage carries the prefix space.
     static func preTokenizer(_ p: any PreTokenizer, prefixSpace: Bool, reasons: inout [String]) -> TokenizerJSON.PreTokenizer {
         var stages: [TokenizerJSON.PreTokenizer] = []
+        var prefixSpace = prefixSpace
         func add(_ p: any PreTokenizer) {
             switch p {
+            case let staged as StagedPreTokenizer:
+                addStages(staged.stages[...])
             case let scanner as PatternScanner:
                 stages.append(.split(.regex(scanner.pattern.huggingFaceSpelling), behavior: .isolated))
             case let regex as RegexPreTokenizer:
@@ -241,6 +244,39 @@ public enum TokenizerJSONWriter {
                 break
             default:
                 reasons.append("the pre-tokenizer \(type(of: p)) has no tokenizer.json form")
+            }
+        }
+        /// A rewriting pre-tokenizer's stages: Metaspace (with its split), and ByteLevel's prefix space, which
+        /// tokenizer.json can only hold on the final ByteLevel (before GPT-2's regex at most).
+        func addStages(_ rest: ArraySlice<PreTokenizerStage>) {
+            var rest = rest
+            while let stage = rest.popFirst() {
+                switch stage {
+                case .split(let splitter): add(splitter)
+                case .rewrite(let metaspace as MetaspaceRewriter):
+                    var m = TokenizerJSON.PreTokenizer(.metaspace)
+                    m.replacement = String(metaspace.replacement)
+                    m.prependScheme = TokenizerJSON.PrependScheme(rawValue: metaspace.prependScheme.rawValue)
+                    m.split = false
+                    if case .split(let s as CharacterSplitter)? = rest.first, s.characters == .scalar(metaspace.replacement.value),
+                       s.behavior == .mergedWithNext {
+                        m.split = true
+                        rest.removeFirst()
+                    }
+                    stages.append(m)
+                case .rewrite(is PrefixSpaceRewriter):
+                    let gpt2 = rest.count == 1 && (rest.first.map { if case .split(let s as PatternScanner) = $0 { return s.pattern == .gpt2 } else { return false } } ?? false)
+                    guard rest.isEmpty || gpt2 else {
+                        reasons.append("a prefix space followed by further pre-tokenizer stages has no tokenizer.json form "
+                                       + "(ByteLevel must come last in a byte-level tokenizer.json)")
+                        return
+                    }
+                    if gpt2 { add(PatternScanner(.gpt2)) }
+                    prefixSpace = true
+                    return
+                case .rewrite(let other):
+                    reasons.append("the pre-tokenizer stage \(other.summary) has no byte-level tokenizer.json form")
+                }
             }
         }
         add(p)
