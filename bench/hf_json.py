@@ -66,22 +66,13 @@ def _o200k():
 
 
 def _gguf(name: str):
-    """BPE from a llama.cpp vocab GGUF with its added tokens (control = special, user-defined = not special)."""
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+    """peers.hf_from_gguf plus the GGUF's added tokens (control = special, user-defined = not special) and, for
+    Llama 3, its post-processor."""
+    from tokenizers import AddedToken, processors
+    tok = peers.hf_from_gguf(name)
     v = peers.read_gguf_vocab(peers.gguf_file(name))
-    vocab = {t: i for i, t in enumerate(v["tokens"])}
-    merges = [tuple(m.split(" ", 1)) for m in v["merges"]]
-    tok = Tokenizer(models.BPE(vocab=vocab, merges=merges, ignore_merges=(name == "llama-bpe")))
-    pattern = {"llama-bpe": peers.LLAMA3_PATTERN, "qwen2": peers.QWEN2_PATTERN}[name]
-    tok.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Split(Regex(pattern), behavior="isolated", invert=False),
-        pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=False, use_regex=False)])
-    if name == "qwen2":
-        tok.normalizer = normalizers.NFC()
-    tok.decoder = decoders.ByteLevel()
-    added = [AddedToken(t, special=(ty == 3), normalized=False)
-             for t, ty in zip(v["tokens"], v["token_type"]) if ty in (3, 4)]
-    tok.add_tokens(added)
+    tok.add_tokens([AddedToken(t, special=(ty == 3), normalized=False)
+                    for t, ty in zip(v["tokens"], v["token_type"]) if ty in (3, 4)])
     if name == "llama-bpe":
         tok.post_processor = processors.Sequence([
             processors.ByteLevel(trim_offsets=False),
@@ -109,12 +100,13 @@ def _spm_merges(vocab: dict[str, int], scores: list[tuple[str, float]]) -> list[
     return [(a, b) for a, b, _ in merges]
 
 
-def _mistral(metaspace: bool):
+def llama2_style(vocab: dict[str, int], merges: list[tuple[str, str]], metaspace: bool):
+    """A Llama 2 / Mistral tokenizer.json as transformers' LlamaConverter writes it: BPE with byte_fallback, unk
+    <unk> and fuse_unk; either the legacy normalizer Sequence[Prepend("▁"), Replace(" ", "▁")] and decoder
+    Sequence[Replace("▁", " "), ByteFallback, Fuse, Strip(" ", 1, 0)], or the Metaspace(prepend_scheme "first",
+    split false) pre-tokenizer and decoder Sequence[Metaspace, ByteFallback, Fuse]; TemplateProcessing(<s> $A)."""
     from tokenizers import AddedToken, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
-    sp, pieces = _spm_pieces()
-    vocab = {p: i for i, (p, _) in enumerate(pieces)}
-    tok = Tokenizer(models.BPE(vocab=vocab, merges=_spm_merges(vocab, pieces), unk_token="<unk>", fuse_unk=True,
-                               byte_fallback=True))
+    tok = Tokenizer(models.BPE(vocab=vocab, merges=merges, unk_token="<unk>", fuse_unk=True, byte_fallback=True))
     if metaspace:
         tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="first", split=False)
         tok.decoder = decoders.Sequence([decoders.Metaspace(replacement="▁", prepend_scheme="first", split=False),
@@ -126,6 +118,12 @@ def _mistral(metaspace: bool):
     tok.add_special_tokens([AddedToken(p, special=True, normalized=False) for p in ("<unk>", "<s>", "</s>")])
     tok.post_processor = processors.TemplateProcessing(single="<s> $A", pair="<s> $A <s> $B", special_tokens=[("<s>", 1)])
     return tok
+
+
+def _mistral(metaspace: bool):
+    _, pieces = _spm_pieces()
+    vocab = {p: i for i, (p, _) in enumerate(pieces)}
+    return llama2_style(vocab, _spm_merges(vocab, pieces), metaspace)
 
 
 def _bert_bpe():

@@ -93,18 +93,7 @@ def llama2(metaspace: bool) -> Tokenizer:
     pieces = [every[i] for i in keep]
     vocab = {every[i][0]: i for i in keep}
     merges = [(a, b) for a, b in hf_json._spm_merges(vocab, pieces) if a + b in vocab]
-    tok = Tokenizer(models.BPE(vocab=vocab, merges=merges, unk_token="<unk>", fuse_unk=True, byte_fallback=True))
-    if metaspace:
-        tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="first", split=False)
-        tok.decoder = decoders.Sequence([decoders.Metaspace(replacement="▁", prepend_scheme="first", split=False),
-                                         decoders.ByteFallback(), decoders.Fuse()])
-    else:
-        tok.normalizer = normalizers.Sequence([normalizers.Prepend("▁"), normalizers.Replace(" ", "▁")])
-        tok.decoder = decoders.Sequence([decoders.Replace("▁", " "), decoders.ByteFallback(), decoders.Fuse(),
-                                         decoders.Strip(content=" ", left=1, right=0)])
-    tok.add_special_tokens([AddedToken(p, special=True, normalized=False) for p in ("<unk>", "<s>", "</s>")])
-    tok.post_processor = processors.TemplateProcessing(single="<s> $A", pair="<s> $A <s> $B", special_tokens=[("<s>", 1)])
-    return tok
+    return hf_json.llama2_style(vocab, merges, metaspace)
 
 
 def bert_bpe() -> Tokenizer:

@@ -47,11 +47,15 @@ extension BuildContext {
             spans.append(MergeSpan(left: sides.left, right: sides.right))
             originalIndex.append(i)
         }
-        let (pairs, _) = try model.merges.withArena { arena in
+        var (pairs, results) = try model.merges.withArena { arena in
             try ByteLevelBPEBuilder.resolveMerges(spans, in: arena, vocabulary: vocabulary, file: file,
                                                   location: { .field("model.merges[\(originalIndex[$0])]") })
         }
-        return try ByteLevelBPEBuilder.model(vocabulary, pairs: Self.lastOccurrences(pairs), ignoreMerges: model.ignoreMerges ?? false,
+        if let keep = Self.lastOccurrences(pairs) {
+            pairs = keep.map { pairs[$0] }
+            results = keep.map { results[$0] }
+        }
+        return try ByteLevelBPEBuilder.model(vocabulary, pairs: pairs, results: results, ignoreMerges: model.ignoreMerges ?? false,
                                              file: file)
     }
 
@@ -140,9 +144,9 @@ extension BuildContext {
         }
     }
 
-    /// `pairs` without the earlier occurrences of a repeated pair (tokenizers ranks a repeated pair at its last
-    /// position). Open addressing over packed keys: O(n).
-    static func lastOccurrences(_ pairs: [MergePair]) -> [MergePair] {
+    /// The indices of `pairs` to keep when a pair is repeated (tokenizers ranks a repeated pair at its last
+    /// position, so the earlier occurrences go), or nil when no pair is repeated. Open addressing: O(n).
+    static func lastOccurrences(_ pairs: [MergePair]) -> [Int]? {
         var capacity = 16
         while capacity < pairs.count * 2 { capacity <<= 1 }
         var table = [UInt64](repeating: .max, count: capacity)
@@ -154,7 +158,7 @@ extension BuildContext {
             while table[slot] != .max && table[slot] != key { slot = (slot + 1) & (capacity - 1) }
             if table[slot] == key { keep[i] = false; duplicates = true } else { table[slot] = key }
         }
-        return duplicates ? pairs.indices.filter { keep[$0] }.map { pairs[$0] } : pairs
+        return duplicates ? pairs.indices.filter { keep[$0] } : nil
     }
 }
 

@@ -22,7 +22,8 @@ public enum FastJSON {
         let decoder = FastJSONDecoder(document: document, start: start, codingPath: [])
         let value = try T(from: decoder)
         do {
-            let end = scanner.skipWhitespace(try scanner.skipValue(start))
+            // The top-level container already found its end; skip the value again only when it did not.
+            let end = scanner.skipWhitespace(try document.knownEnd[start] ?? scanner.skipValue(start))
             if end != scanner.n { throw scanner.fail(end, "unexpected content after the top-level value") }
         } catch let error as JSONSyntaxError {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not valid JSON: \(error)"))
@@ -64,7 +65,8 @@ final class FastJSONDecoder: Decoder {
             if isNull { throw DecodingError.valueNotFound([String: Any].self, .init(codingPath: codingPath, debugDescription: "null")) }
             throw typeMismatch([String: Any].self, expected: "an object")
         }
-        let entries = try syntax { try scanner.objectEntries(start).entries }
+        let (entries, end) = try syntax { try scanner.objectEntries(start) }
+        document.knownEnd[start] = end
         return KeyedDecodingContainer(FastKeyedContainer<Key>(decoder: self, entries: entries))
     }
 
@@ -73,7 +75,8 @@ final class FastJSONDecoder: Decoder {
             if isNull { throw DecodingError.valueNotFound([Any].self, .init(codingPath: codingPath, debugDescription: "null")) }
             throw typeMismatch([Any].self, expected: "an array")
         }
-        let elements = try syntax { try scanner.arrayElements(start).elements }
+        let (elements, end) = try syntax { try scanner.arrayElements(start) }
+        document.knownEnd[start] = end
         return FastUnkeyedContainer(decoder: self, elements: elements)
     }
 

@@ -88,15 +88,10 @@ struct JSONOutput {
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i]))
             runStart = i + 1
             bytes.append(0x5C)
-            switch b {
-            case 0x22: bytes.append(0x22)
-            case 0x5C: bytes.append(0x5C)
-            case 0x0A: bytes.append(0x6E)
-            case 0x0D: bytes.append(0x72)
-            case 0x09: bytes.append(0x74)
-            case 0x08: bytes.append(0x62)
-            case 0x0C: bytes.append(0x66)
-            default:
+            let letter = JSONEscapes.letterOfByte[Int(b)]
+            if letter != 0 {
+                bytes.append(letter)
+            } else {
                 let hex = Array("0123456789abcdef".utf8)
                 bytes.append(contentsOf: [0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
             }

@@ -20,6 +20,8 @@ struct JSONSyntaxError: Error, CustomStringConvertible {
 final class JSONDocument: @unchecked Sendable {
     let base: UnsafeMutablePointer<UInt8>
     let count: Int
+    /// The end offset of containers already scanned, by start offset (one decode uses a document at a time).
+    var knownEnd: [Int: Int] = [:]
 
     /// Copies `bytes` (plus a NUL sentinel) and checks they are UTF-8.
     init(_ bytes: [UInt8]) throws {
@@ -71,12 +73,48 @@ final class JSONDocument: @unchecked Sendable {
     }
 }
 
+/// The one-letter escapes of JSON: `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t` (the writer uses all but `\/`, as
+/// serde_json does).
+enum JSONEscapes {
+    static let pairs: [(letter: UInt8, byte: UInt8)] = [(0x22, 0x22), (0x5C, 0x5C), (0x2F, 0x2F), (0x62, 0x08), (0x66, 0x0C),
+                                                       (0x6E, 0x0A), (0x72, 0x0D), (0x74, 0x09)]
+    static let byteOfLetter: [UInt8: UInt8] = Dictionary(uniqueKeysWithValues: pairs.map { ($0.letter, $0.byte) })
+    /// The letter that escapes each byte the writer escapes briefly (0 where it writes `\u00xx` or nothing).
+    static let letterOfByte: [UInt8] = {
+        var table = [UInt8](repeating: 0, count: 128)
+        for p in pairs where p.letter != 0x2F { table[Int(p.byte)] = p.letter }
+        return table
+    }()
+}
+
 /// Reads JSON at byte offsets of a buffer.
 struct JSONScanner {
     let p: UnsafePointer<UInt8>
     let n: Int
 
     @inline(__always) func byte(_ i: Int) -> UInt8 { i < n ? p[i] : 0 }
+
+    /// The first offset at or after `i` that may end a run of plain string bytes (a quote, a backslash or a
+    /// control character), skipping eight bytes at a time (SWAR: a word has none of them when no byte equals
+    /// 0x22 or 0x5C and none is below 0x20).
+    @inline(__always)
+    func plainRunEnd(_ i: Int) -> Int {
+        var j = i
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        while j + 8 <= n {
+            let x = UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self)
+            let quote = x ^ (ones &* 0x22), backslash = x ^ (ones &* 0x5C)
+            let flagged = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((x &- ones &* 0x20) & ~x)
+            if flagged & highs != 0 { break }
+            j += 8
+        }
+        while j < n {
+            let b = p[j]
+            if b == 0x22 || b == 0x5C || b < 0x20 { break }
+            j += 1
+        }
+        return j
+    }
 
     @inline(__always)
     func skipWhitespace(_ i: Int) -> Int {
@@ -116,12 +154,7 @@ struct JSONScanner {
         var j = i + 1
         var runStart = j
         while true {
-            // Scan a run of plain bytes.
-            while j < n {
-                let b = p[j]
-                if b == 0x22 || b == 0x5C || b < 0x20 { break }
-                j += 1
-            }
+            j = plainRunEnd(j)
             if j >= n { throw fail(i, "unterminated string; the file is truncated") }
             out.append(contentsOf: UnsafeBufferPointer(start: p + runStart, count: j - runStart))
             let b = p[j]
@@ -135,15 +168,12 @@ struct JSONScanner {
     /// Reads the escape sequence at `i` (a backslash) and returns the offset after it.
     func escape(_ i: Int, into out: inout [UInt8]) throws -> Int {
         guard i + 1 < n else { throw fail(i, "unterminated escape; the file is truncated") }
-        switch p[i + 1] {
-        case 0x22: out.append(0x22)
-        case 0x5C: out.append(0x5C)
-        case 0x2F: out.append(0x2F)
-        case 0x62: out.append(0x08)
-        case 0x66: out.append(0x0C)
-        case 0x6E: out.append(0x0A)
-        case 0x72: out.append(0x0D)
-        case 0x74: out.append(0x09)
+        let letter = p[i + 1]
+        if let byte = JSONEscapes.byteOfLetter[letter] {
+            out.append(byte)
+            return i + 2
+        }
+        switch letter {
         case 0x75:
             var code = try hex4(i + 2)
             var end = i + 6
@@ -163,7 +193,6 @@ struct JSONScanner {
         default:
             throw fail(i + 1, "invalid escape '\\\(Character(Unicode.Scalar(p[i + 1])))'")
         }
-        return i + 2
     }
 
     func hex4(_ i: Int) throws -> UInt32 {
@@ -319,6 +348,8 @@ struct JSONScanner {
         guard byte(i) == 0x22 else { throw unexpected(i, expecting: "a string") }
         var j = i + 1
         while j < n {
+            j = plainRunEnd(j)
+            guard j < n else { break }
             let b = p[j]
             if b == 0x22 { return j + 1 }
             if b == 0x5C {

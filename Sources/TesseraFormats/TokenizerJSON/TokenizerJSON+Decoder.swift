@@ -3,24 +3,10 @@
 
 extension TokenizerJSON {
     /// A decoder: `kind` plus the fields of that kind.
-    public struct Decoder: Codable, Sendable, Equatable {
+    public struct Decoder: LaidOutComponent, Sendable, Equatable {
         public enum Kind: String, Codable, Sendable, CaseIterable {
             case bpe = "BPEDecoder", byteLevel = "ByteLevel", wordPiece = "WordPiece", metaspace = "Metaspace", ctc = "CTC"
             case sequence = "Sequence", replace = "Replace", fuse = "Fuse", strip = "Strip", byteFallback = "ByteFallback"
-
-            var fields: [String] {
-                switch self {
-                case .bpe: return ["suffix"]
-                case .byteLevel: return ["add_prefix_space", "trim_offsets", "use_regex"]
-                case .wordPiece: return ["prefix", "cleanup"]
-                case .metaspace: return ["replacement", "prepend_scheme", "split", "add_prefix_space"]
-                case .ctc: return ["pad_token", "word_delimiter_token", "cleanup"]
-                case .sequence: return ["decoders"]
-                case .replace: return ["pattern", "content"]
-                case .strip: return ["content", "start", "stop"]
-                default: return []
-                }
-            }
         }
 
         public var kind: Kind
@@ -56,72 +42,33 @@ extension TokenizerJSON {
             layout = JSONObjectLayout()
         }
 
+        /// The members each kind reads.
+        static func fields(_ kind: Kind) -> [Field<Decoder>] {
+            switch kind {
+            case .bpe: return [.optional("suffix", \.suffix)]
+            case .byteLevel: return Field.byteLevel(\.addPrefixSpace, \.trimOffsets, \.useRegex)
+            case .wordPiece: return [.optional("prefix", \.prefix), .optional("cleanup", \.cleanup)]
+            case .metaspace:
+                return [.required("replacement", \.replacement), .optional("prepend_scheme", \.prependScheme), .optional("split", \.split),
+                        .optional("add_prefix_space", \.addPrefixSpace)]
+            case .ctc:
+                return [.optional("pad_token", \.padToken), .optional("word_delimiter_token", \.wordDelimiterToken),
+                        .optional("cleanup", \.cleanup)]
+            case .sequence: return [.required("decoders", \.decoders)]
+            case .replace: return [.required("pattern", \.pattern), .required("content", \.content)]
+            case .strip: return [.required("content", \.content), .required("start", \.start), .required("stop", \.stop)]
+            case .fuse, .byteFallback: return []
+            }
+        }
+
         public init(from decoder: any Swift.Decoder) throws {
             let r = try ComponentReader(decoder)
-            kind = try r.tag("decoder", as: Kind.self, supported: Kind.allCases.map(\.rawValue))
-            switch kind {
-            case .bpe: suffix = try r.optional("suffix")
-            case .byteLevel:
-                addPrefixSpace = try r.optional("add_prefix_space")
-                trimOffsets = try r.optional("trim_offsets")
-                useRegex = try r.optional("use_regex")
-            case .wordPiece:
-                prefix = try r.optional("prefix")
-                cleanup = try r.optional("cleanup")
-            case .metaspace:
-                replacement = try r.required("replacement")
-                prependScheme = try r.optional("prepend_scheme")
-                split = try r.optional("split")
-                addPrefixSpace = try r.optional("add_prefix_space")
-            case .ctc:
-                padToken = try r.optional("pad_token")
-                wordDelimiterToken = try r.optional("word_delimiter_token")
-                cleanup = try r.optional("cleanup")
-            case .sequence: decoders = try r.required("decoders")
-            case .replace:
-                pattern = try r.required("pattern")
-                content = try r.required("content")
-            case .strip:
-                content = try r.required("content")
-                start = try r.required("start")
-                stop = try r.required("stop")
-            default: break
-            }
-            layout = try r.layout(known: Set(["type"] + kind.fields))
+            self.init(try r.tag("decoder", as: Kind.self, supported: Kind.allCases.map(\.rawValue)))
+            try read(Self.fields(kind), from: r, extraKnown: ["type"])
         }
 
         public func encode(to encoder: any Encoder) throws {
-            var w = ComponentWriter()
-            w.add("type", kind.rawValue)
-            switch kind {
-            case .bpe: w.add("suffix", suffix)
-            case .byteLevel:
-                w.add("add_prefix_space", addPrefixSpace)
-                w.add("trim_offsets", trimOffsets)
-                w.add("use_regex", useRegex)
-            case .wordPiece:
-                w.add("prefix", prefix)
-                w.add("cleanup", cleanup)
-            case .metaspace:
-                w.add("replacement", replacement)
-                w.add("prepend_scheme", prependScheme)
-                w.add("split", split)
-                w.add("add_prefix_space", addPrefixSpace)
-            case .ctc:
-                w.add("pad_token", padToken)
-                w.add("word_delimiter_token", wordDelimiterToken)
-                w.add("cleanup", cleanup)
-            case .sequence: w.add("decoders", decoders)
-            case .replace:
-                w.add("pattern", pattern)
-                w.add("content", content)
-            case .strip:
-                w.add("content", content)
-                w.add("start", start)
-                w.add("stop", stop)
-            default: break
-            }
-            try w.encode(to: encoder, layout: layout)
+            try write(Self.fields(kind), tag: kind.rawValue, to: encoder)
         }
     }
 }

@@ -10,7 +10,7 @@
 
 extension TokenizerJSON {
     /// The `model` object (BPE).
-    public struct Model: Codable, Sendable, Equatable {
+    public struct Model: LaidOutComponent, Sendable, Equatable {
         /// `"BPE"` (nil: the key was absent, which tokenizers also reads as BPE).
         public var type: String?
         /// `null` or 0 (any other value makes encoding random; the loader refuses it).
@@ -25,8 +25,14 @@ extension TokenizerJSON {
         public var merges: Merges
         public var layout: JSONObjectLayout
 
-        static let known: Set<String> = ["type", "dropout", "unk_token", "continuing_subword_prefix", "end_of_word_suffix",
-                                         "fuse_unk", "byte_fallback", "ignore_merges", "vocab", "merges"]
+        /// The members in tokenizers' order.
+        static var fields: [Field<Model>] {
+            [.optional("type", \.type), .optional("dropout", \.dropout, nullable: true), .optional("unk_token", \.unkToken, nullable: true),
+             .optional("continuing_subword_prefix", \.continuingSubwordPrefix, nullable: true),
+             .optional("end_of_word_suffix", \.endOfWordSuffix, nullable: true), .optional("fuse_unk", \.fuseUnk),
+             .optional("byte_fallback", \.byteFallback), .optional("ignore_merges", \.ignoreMerges), .value("vocab", \.vocab),
+             .value("merges", \.merges)]
+        }
 
         public init(vocab: Vocab, merges: Merges, unkToken: String? = nil, continuingSubwordPrefix: String? = nil,
                     endOfWordSuffix: String? = nil, fuseUnk: Bool = false, byteFallback: Bool = false, ignoreMerges: Bool = false) {
@@ -44,37 +50,15 @@ extension TokenizerJSON {
 
         public init(from decoder: any Swift.Decoder) throws {
             let r = try ComponentReader(decoder)
-            type = try r.optional("type")
-            if let type, type != "BPE" {
+            if let type = try r.optional("type", as: String.self), type != "BPE" {
                 throw UnsupportedComponent(family: "model", type: type,
                                            path: JSONErrors.path(decoder.codingPath, appending: JSONKey("type")), supported: ["BPE"])
             }
-            dropout = try r.optional("dropout")
-            unkToken = try r.optional("unk_token")
-            continuingSubwordPrefix = try r.optional("continuing_subword_prefix")
-            endOfWordSuffix = try r.optional("end_of_word_suffix")
-            fuseUnk = try r.optional("fuse_unk")
-            byteFallback = try r.optional("byte_fallback")
-            ignoreMerges = try r.optional("ignore_merges")
-            vocab = try r.required("vocab")
-            merges = try r.required("merges")
-            layout = try r.layout(known: Self.known)
+            self.init(vocab: Vocab(), merges: Merges())
+            try read(Self.fields, from: r)
         }
 
-        public func encode(to encoder: any Encoder) throws {
-            var w = ComponentWriter()
-            w.add("type", type)
-            w.add("dropout", dropout, nullable: true)
-            w.add("unk_token", unkToken, nullable: true)
-            w.add("continuing_subword_prefix", continuingSubwordPrefix, nullable: true)
-            w.add("end_of_word_suffix", endOfWordSuffix, nullable: true)
-            w.add("fuse_unk", fuseUnk)
-            w.add("byte_fallback", byteFallback)
-            w.add("ignore_merges", ignoreMerges)
-            w.add("vocab", vocab)
-            w.add("merges", merges)
-            try w.encode(to: encoder, layout: layout)
-        }
+        public func encode(to encoder: any Encoder) throws { try write(Self.fields, to: encoder) }
     }
 
     /// `model.vocab`: token strings and ids, in file order, packed.

@@ -3,24 +3,11 @@
 
 extension TokenizerJSON {
     /// A normalizer: `kind` plus the fields of that kind.
-    public struct Normalizer: Codable, Sendable, Equatable {
+    public struct Normalizer: LaidOutComponent, Sendable, Equatable {
         public enum Kind: String, Codable, Sendable, CaseIterable {
             case bert = "BertNormalizer", strip = "Strip", stripAccents = "StripAccents", nfc = "NFC", nfd = "NFD", nfkc = "NFKC"
             case nfkd = "NFKD", sequence = "Sequence", lowercase = "Lowercase", nmt = "Nmt", precompiled = "Precompiled"
             case replace = "Replace", prepend = "Prepend", byteLevel = "ByteLevel"
-
-            /// The fields each kind reads.
-            var fields: [String] {
-                switch self {
-                case .bert: return ["clean_text", "handle_chinese_chars", "strip_accents", "lowercase"]
-                case .strip: return ["strip_left", "strip_right"]
-                case .sequence: return ["normalizers"]
-                case .precompiled: return ["precompiled_charsmap"]
-                case .replace: return ["pattern", "content"]
-                case .prepend: return ["prepend"]
-                default: return []
-                }
-            }
         }
 
         public var kind: Kind
@@ -54,50 +41,29 @@ extension TokenizerJSON {
             return n
         }
 
-        public init(from decoder: any Swift.Decoder) throws {
-            let r = try ComponentReader(decoder)
-            kind = try r.tag("normalizer", as: Kind.self, supported: Kind.allCases.map(\.rawValue))
+        /// The members each kind reads.
+        static func fields(_ kind: Kind) -> [Field<Normalizer>] {
             switch kind {
             case .bert:
-                cleanText = try r.optional("clean_text")
-                handleChineseChars = try r.optional("handle_chinese_chars")
-                stripAccents = try r.optional("strip_accents")
-                lowercase = try r.optional("lowercase")
-            case .strip:
-                stripLeft = try r.optional("strip_left")
-                stripRight = try r.optional("strip_right")
-            case .sequence: normalizers = try r.required("normalizers")
-            case .precompiled: precompiledCharsmap = try r.optional("precompiled_charsmap")
-            case .replace:
-                pattern = try r.required("pattern")
-                content = try r.required("content")
-            case .prepend: prepend = try r.required("prepend")
-            default: break
+                return [.optional("clean_text", \.cleanText), .optional("handle_chinese_chars", \.handleChineseChars),
+                        .optional("strip_accents", \.stripAccents, nullable: true), .optional("lowercase", \.lowercase)]
+            case .strip: return [.optional("strip_left", \.stripLeft), .optional("strip_right", \.stripRight)]
+            case .sequence: return [.required("normalizers", \.normalizers)]
+            case .precompiled: return [.optional("precompiled_charsmap", \.precompiledCharsmap, nullable: true)]
+            case .replace: return [.required("pattern", \.pattern), .required("content", \.content)]
+            case .prepend: return [.required("prepend", \.prepend)]
+            default: return []
             }
-            layout = try r.layout(known: Set(["type"] + kind.fields))
+        }
+
+        public init(from decoder: any Swift.Decoder) throws {
+            let r = try ComponentReader(decoder)
+            self.init(try r.tag("normalizer", as: Kind.self, supported: Kind.allCases.map(\.rawValue)))
+            try read(Self.fields(kind), from: r, extraKnown: ["type"])
         }
 
         public func encode(to encoder: any Encoder) throws {
-            var w = ComponentWriter()
-            w.add("type", kind.rawValue)
-            switch kind {
-            case .bert:
-                w.add("clean_text", cleanText)
-                w.add("handle_chinese_chars", handleChineseChars)
-                w.add("strip_accents", stripAccents, nullable: true)
-                w.add("lowercase", lowercase)
-            case .strip:
-                w.add("strip_left", stripLeft)
-                w.add("strip_right", stripRight)
-            case .sequence: w.add("normalizers", normalizers)
-            case .precompiled: w.add("precompiled_charsmap", precompiledCharsmap, nullable: true)
-            case .replace:
-                w.add("pattern", pattern)
-                w.add("content", content)
-            case .prepend: w.add("prepend", prepend)
-            default: break
-            }
-            try w.encode(to: encoder, layout: layout)
+            try write(Self.fields(kind), tag: kind.rawValue, to: encoder)
         }
     }
 }

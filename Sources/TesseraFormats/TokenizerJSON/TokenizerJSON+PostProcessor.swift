@@ -4,20 +4,10 @@
 
 extension TokenizerJSON {
     /// A post-processor: `kind` plus the fields of that kind.
-    public struct PostProcessor: Codable, Sendable, Equatable {
+    public struct PostProcessor: LaidOutComponent, Sendable, Equatable {
         public enum Kind: String, Codable, Sendable, CaseIterable {
             case roberta = "RobertaProcessing", bert = "BertProcessing", byteLevel = "ByteLevel"
             case template = "TemplateProcessing", sequence = "Sequence"
-
-            var fields: [String] {
-                switch self {
-                case .roberta: return ["sep", "cls", "trim_offsets", "add_prefix_space"]
-                case .bert: return ["sep", "cls"]
-                case .byteLevel: return ["add_prefix_space", "trim_offsets", "use_regex"]
-                case .template: return ["single", "pair", "special_tokens"]
-                case .sequence: return ["processors"]
-                }
-            }
         }
 
         public var kind: Kind
@@ -42,54 +32,27 @@ extension TokenizerJSON {
             layout = JSONObjectLayout()
         }
 
-        public init(from decoder: any Swift.Decoder) throws {
-            let r = try ComponentReader(decoder)
-            kind = try r.tag("post-processor", as: Kind.self, supported: Kind.allCases.map(\.rawValue))
+        /// The members each kind reads.
+        static func fields(_ kind: Kind) -> [Field<PostProcessor>] {
             switch kind {
             case .roberta:
-                sep = try r.required("sep")
-                cls = try r.required("cls")
-                trimOffsets = try r.optional("trim_offsets")
-                addPrefixSpace = try r.optional("add_prefix_space")
-            case .bert:
-                sep = try r.required("sep")
-                cls = try r.required("cls")
-            case .byteLevel:
-                addPrefixSpace = try r.optional("add_prefix_space")
-                trimOffsets = try r.optional("trim_offsets")
-                useRegex = try r.optional("use_regex")
-            case .template:
-                single = try r.required("single")
-                pair = try r.required("pair")
-                specialTokens = try r.required("special_tokens")
-            case .sequence: processors = try r.required("processors")
+                return [.required("sep", \.sep), .required("cls", \.cls), .optional("trim_offsets", \.trimOffsets),
+                        .optional("add_prefix_space", \.addPrefixSpace)]
+            case .bert: return [.required("sep", \.sep), .required("cls", \.cls)]
+            case .byteLevel: return Field.byteLevel(\.addPrefixSpace, \.trimOffsets, \.useRegex)
+            case .template: return [.required("single", \.single), .required("pair", \.pair), .required("special_tokens", \.specialTokens)]
+            case .sequence: return [.required("processors", \.processors)]
             }
-            layout = try r.layout(known: Set(["type"] + kind.fields))
+        }
+
+        public init(from decoder: any Swift.Decoder) throws {
+            let r = try ComponentReader(decoder)
+            self.init(try r.tag("post-processor", as: Kind.self, supported: Kind.allCases.map(\.rawValue)))
+            try read(Self.fields(kind), from: r, extraKnown: ["type"])
         }
 
         public func encode(to encoder: any Encoder) throws {
-            var w = ComponentWriter()
-            w.add("type", kind.rawValue)
-            switch kind {
-            case .roberta:
-                w.add("sep", sep)
-                w.add("cls", cls)
-                w.add("trim_offsets", trimOffsets)
-                w.add("add_prefix_space", addPrefixSpace)
-            case .bert:
-                w.add("sep", sep)
-                w.add("cls", cls)
-            case .byteLevel:
-                w.add("add_prefix_space", addPrefixSpace)
-                w.add("trim_offsets", trimOffsets)
-                w.add("use_regex", useRegex)
-            case .template:
-                w.add("single", single)
-                w.add("pair", pair)
-                w.add("special_tokens", specialTokens)
-            case .sequence: w.add("processors", processors)
-            }
-            try w.encode(to: encoder, layout: layout)
+            try write(Self.fields(kind), tag: kind.rawValue, to: encoder)
         }
     }
 
@@ -136,7 +99,7 @@ extension TokenizerJSON {
 
     /// TemplateProcessing's `special_tokens`: name → ids and token strings, in file order.
     public struct TemplateSpecialTokens: Codable, Sendable, Equatable {
-        public struct Entry: Codable, Sendable, Equatable {
+        public struct Entry: LaidOutComponent, Sendable, Equatable {
             /// The key in `special_tokens` (what template pieces refer to).
             public var name: String
             public var id: String
@@ -152,22 +115,14 @@ extension TokenizerJSON {
                 layout = JSONObjectLayout()
             }
 
+            static var fields: [Field<Entry>] { [.value("id", \.id), .value("ids", \.ids), .value("tokens", \.tokens)] }
+
             public init(from decoder: any Swift.Decoder) throws {
-                let r = try ComponentReader(decoder)
-                name = decoder.codingPath.last?.stringValue ?? ""
-                id = try r.required("id")
-                ids = try r.required("ids")
-                tokens = try r.required("tokens")
-                layout = try r.layout(known: ["id", "ids", "tokens"])
+                self.init(name: decoder.codingPath.last?.stringValue ?? "", id: "", ids: [], tokens: [])
+                try read(Self.fields, from: try ComponentReader(decoder))
             }
 
-            public func encode(to encoder: any Encoder) throws {
-                var w = ComponentWriter()
-                w.add("id", id)
-                w.add("ids", ids)
-                w.add("tokens", tokens)
-                try w.encode(to: encoder, layout: layout)
-            }
+            public func encode(to encoder: any Encoder) throws { try write(Self.fields, to: encoder) }
         }
         public var entries: [Entry]
 

@@ -116,6 +116,55 @@ struct ComponentWriter {
     }
 }
 
+/// One known member of a component: how to read it into the typed model and how to write it back.
+struct Field<Root> {
+    let key: String
+    let read: (inout Root, ComponentReader) throws -> Void
+    let write: (Root, inout ComponentWriter) -> Void
+
+    /// An optional member (nil when absent or null); `nullable` ones are written as null by a component made in code.
+    static func optional<T: Codable>(_ key: String, _ path: WritableKeyPath<Root, T?>, nullable: Bool = false) -> Field {
+        Field(key: key, read: { $0[keyPath: path] = try $1.optional(key) }, write: { $1.add(key, $0[keyPath: path], nullable: nullable) })
+    }
+
+    /// A member tokenizers requires, stored as an optional (so a component made in code may leave it for later).
+    static func required<T: Codable>(_ key: String, _ path: WritableKeyPath<Root, T?>) -> Field {
+        Field(key: key, read: { $0[keyPath: path] = try $1.required(key) }, write: { $1.add(key, $0[keyPath: path]) })
+    }
+
+    /// A required member stored as a value.
+    static func value<T: Codable>(_ key: String, _ path: WritableKeyPath<Root, T>) -> Field {
+        Field(key: key, read: { $0[keyPath: path] = try $1.required(key) }, write: { $1.add(key, $0[keyPath: path]) })
+    }
+
+    /// ByteLevel's three flags (pre-tokenizer, decoder and post-processor share them).
+    static func byteLevel(_ addPrefixSpace: WritableKeyPath<Root, Bool?>, _ trimOffsets: WritableKeyPath<Root, Bool?>,
+                          _ useRegex: WritableKeyPath<Root, Bool?>) -> [Field] {
+        [.optional("add_prefix_space", addPrefixSpace), .optional("trim_offsets", trimOffsets), .optional("use_regex", useRegex)]
+    }
+}
+
+/// A component with a layout, read and written through a list of `Field`s.
+protocol LaidOutComponent: Codable {
+    var layout: JSONObjectLayout { get set }
+}
+
+extension LaidOutComponent {
+    /// Reads `fields` and records the layout (`extraKnown`: members read elsewhere, such as `type`).
+    mutating func read(_ fields: [Field<Self>], from r: ComponentReader, extraKnown: [String] = []) throws {
+        for f in fields { try f.read(&self, r) }
+        layout = try r.layout(known: Set(extraKnown + fields.map(\.key)))
+    }
+
+    /// Writes `tag` (as `type`) when given, then `fields`, in the layout's order.
+    func write(_ fields: [Field<Self>], tag: String? = nil, to encoder: any Encoder) throws {
+        var w = ComponentWriter()
+        if let tag { w.add("type", tag) }
+        for f in fields { f.write(self, &w) }
+        try w.encode(to: encoder, layout: layout)
+    }
+}
+
 extension TokenizerJSON {
     /// A `Split` / `Replace` pattern: `{"String": "…"}` (matched literally) or `{"Regex": "…"}` (Oniguruma syntax,
     /// run on ICU).

@@ -14,7 +14,7 @@
 import TesseraTokenizer
 
 /// A Hugging Face tokenizer.json file.
-public struct TokenizerJSON: Codable, Sendable, Equatable {
+public struct TokenizerJSON: LaidOutComponent, Sendable, Equatable {
     /// `"1.0"` in every file tokenizers writes (it refuses others; the loader does too).
     public var version: String?
     public var truncation: Truncation?
@@ -27,8 +27,14 @@ public struct TokenizerJSON: Codable, Sendable, Equatable {
     public var model: Model
     public var layout: JSONObjectLayout
 
-    static let known: Set<String> = ["version", "truncation", "padding", "added_tokens", "normalizer", "pre_tokenizer",
-                                     "post_processor", "decoder", "model"]
+    /// The members in tokenizers' order.
+    static var fields: [Field<TokenizerJSON>] {
+        [.optional("version", \.version), .optional("truncation", \.truncation, nullable: true),
+         .optional("padding", \.padding, nullable: true), .optional("added_tokens", \.addedTokens),
+         .optional("normalizer", \.normalizer, nullable: true), .optional("pre_tokenizer", \.preTokenizer, nullable: true),
+         .optional("post_processor", \.postProcessor, nullable: true), .optional("decoder", \.decoder, nullable: true),
+         .value("model", \.model)]
+    }
 
     public init(version: String? = "1.0", truncation: Truncation? = nil, padding: Padding? = nil, addedTokens: [AddedToken]? = [],
                 normalizer: Normalizer? = nil, preTokenizer: PreTokenizer? = nil, postProcessor: PostProcessor? = nil,
@@ -46,32 +52,11 @@ public struct TokenizerJSON: Codable, Sendable, Equatable {
     }
 
     public init(from decoder: any Swift.Decoder) throws {
-        let r = try ComponentReader(decoder)
-        version = try r.optional("version")
-        truncation = try r.optional("truncation")
-        padding = try r.optional("padding")
-        addedTokens = try r.optional("added_tokens")
-        normalizer = try r.optional("normalizer")
-        preTokenizer = try r.optional("pre_tokenizer")
-        postProcessor = try r.optional("post_processor")
-        self.decoder = try r.optional("decoder")
-        model = try r.required("model")
-        layout = try r.layout(known: Self.known)
+        self.init(addedTokens: nil, model: Model(vocab: Vocab(), merges: Merges()))
+        try read(Self.fields, from: try ComponentReader(decoder))
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var w = ComponentWriter()
-        w.add("version", version)
-        w.add("truncation", truncation, nullable: true)
-        w.add("padding", padding, nullable: true)
-        w.add("added_tokens", addedTokens)
-        w.add("normalizer", normalizer, nullable: true)
-        w.add("pre_tokenizer", preTokenizer, nullable: true)
-        w.add("post_processor", postProcessor, nullable: true)
-        w.add("decoder", decoder, nullable: true)
-        w.add("model", model)
-        try w.encode(to: encoder, layout: layout)
-    }
+    public func encode(to encoder: any Encoder) throws { try write(Self.fields, to: encoder) }
 
     /// Reads tokenizer.json bytes with the fast decoder.
     /// - Throws: `DecodingError` (with the JSON path) or `UnsupportedComponent`.
@@ -87,7 +72,7 @@ public struct TokenizerJSON: Codable, Sendable, Equatable {
 
 extension TokenizerJSON {
     /// An `added_tokens` entry.
-    public struct AddedToken: Codable, Sendable, Equatable {
+    public struct AddedToken: LaidOutComponent, Sendable, Equatable {
         public var id: TokenIDValue
         public var content: String
         public var singleWord: Bool?
@@ -98,7 +83,10 @@ extension TokenizerJSON {
         public var special: Bool?
         public var layout: JSONObjectLayout
 
-        static let known: Set<String> = ["id", "content", "single_word", "lstrip", "rstrip", "normalized", "special"]
+        static var fields: [Field<AddedToken>] {
+            [.value("id", \.id), .value("content", \.content), .optional("single_word", \.singleWord), .optional("lstrip", \.lstrip),
+             .optional("rstrip", \.rstrip), .optional("normalized", \.normalized), .optional("special", \.special)]
+        }
 
         public init(id: TokenIDValue, content: String, singleWord: Bool = false, lstrip: Bool = false, rstrip: Bool = false,
                     normalized: Bool? = nil, special: Bool = true) {
@@ -113,28 +101,11 @@ extension TokenizerJSON {
         }
 
         public init(from decoder: any Swift.Decoder) throws {
-            let r = try ComponentReader(decoder)
-            id = try r.required("id")
-            content = try r.required("content")
-            singleWord = try r.optional("single_word")
-            lstrip = try r.optional("lstrip")
-            rstrip = try r.optional("rstrip")
-            normalized = try r.optional("normalized")
-            special = try r.optional("special")
-            layout = try r.layout(known: Self.known)
+            self.init(id: 0, content: "")
+            try read(Self.fields, from: try ComponentReader(decoder))
         }
 
-        public func encode(to encoder: any Encoder) throws {
-            var w = ComponentWriter()
-            w.add("id", id)
-            w.add("content", content)
-            w.add("single_word", singleWord)
-            w.add("lstrip", lstrip)
-            w.add("rstrip", rstrip)
-            w.add("normalized", normalized)
-            w.add("special", special)
-            try w.encode(to: encoder, layout: layout)
-        }
+        public func encode(to encoder: any Encoder) throws { try write(Self.fields, to: encoder) }
 
         /// The runtime form with tokenizers' defaults for absent flags.
         public var resolved: TesseraTokenizer.AddedToken {
@@ -145,7 +116,7 @@ extension TokenizerJSON {
     }
 
     /// `truncation` (read and written; Tessera encodes whole texts and does not truncate).
-    public struct Truncation: Codable, Sendable, Equatable {
+    public struct Truncation: LaidOutComponent, Sendable, Equatable {
         public enum Direction: String, Codable, Sendable { case left = "Left", right = "Right" }
         public enum Strategy: String, Codable, Sendable { case longestFirst = "LongestFirst", onlyFirst = "OnlyFirst", onlySecond = "OnlySecond" }
         public var direction: Direction?
@@ -154,7 +125,9 @@ extension TokenizerJSON {
         public var stride: Int
         public var layout: JSONObjectLayout
 
-        static let known: Set<String> = ["direction", "max_length", "strategy", "stride"]
+        static var fields: [Field<Truncation>] {
+            [.optional("direction", \.direction), .value("max_length", \.maxLength), .value("strategy", \.strategy), .value("stride", \.stride)]
+        }
 
         public init(direction: Direction? = .right, maxLength: Int, strategy: Strategy = .longestFirst, stride: Int = 0) {
             self.direction = direction
@@ -165,26 +138,15 @@ extension TokenizerJSON {
         }
 
         public init(from decoder: any Swift.Decoder) throws {
-            let r = try ComponentReader(decoder)
-            direction = try r.optional("direction")
-            maxLength = try r.required("max_length")
-            strategy = try r.required("strategy")
-            stride = try r.required("stride")
-            layout = try r.layout(known: Self.known)
+            self.init(maxLength: 0)
+            try read(Self.fields, from: try ComponentReader(decoder))
         }
 
-        public func encode(to encoder: any Encoder) throws {
-            var w = ComponentWriter()
-            w.add("direction", direction)
-            w.add("max_length", maxLength)
-            w.add("strategy", strategy)
-            w.add("stride", stride)
-            try w.encode(to: encoder, layout: layout)
-        }
+        public func encode(to encoder: any Encoder) throws { try write(Self.fields, to: encoder) }
     }
 
     /// `padding` (read and written; padding is a batching concern, Tessera does not pad).
-    public struct Padding: Codable, Sendable, Equatable {
+    public struct Padding: LaidOutComponent, Sendable, Equatable {
         public enum Strategy: Codable, Sendable, Equatable {
             case batchLongest
             case fixed(Int)
@@ -223,7 +185,10 @@ extension TokenizerJSON {
         public var padToken: String
         public var layout: JSONObjectLayout
 
-        static let known: Set<String> = ["strategy", "direction", "pad_to_multiple_of", "pad_id", "pad_type_id", "pad_token"]
+        static var fields: [Field<Padding>] {
+            [.value("strategy", \.strategy), .value("direction", \.direction), .optional("pad_to_multiple_of", \.padToMultipleOf, nullable: true),
+             .value("pad_id", \.padID), .value("pad_type_id", \.padTypeID), .value("pad_token", \.padToken)]
+        }
 
         public init(strategy: Strategy = .batchLongest, direction: Direction = .right, padToMultipleOf: Int? = nil,
                     padID: TokenIDValue = 0, padTypeID: TokenIDValue = 0, padToken: String = "[PAD]") {
@@ -237,25 +202,10 @@ extension TokenizerJSON {
         }
 
         public init(from decoder: any Swift.Decoder) throws {
-            let r = try ComponentReader(decoder)
-            strategy = try r.required("strategy")
-            direction = try r.required("direction")
-            padToMultipleOf = try r.optional("pad_to_multiple_of")
-            padID = try r.required("pad_id")
-            padTypeID = try r.required("pad_type_id")
-            padToken = try r.required("pad_token")
-            layout = try r.layout(known: Self.known)
+            self.init()
+            try read(Self.fields, from: try ComponentReader(decoder))
         }
 
-        public func encode(to encoder: any Encoder) throws {
-            var w = ComponentWriter()
-            w.add("strategy", strategy)
-            w.add("direction", direction)
-            w.add("pad_to_multiple_of", padToMultipleOf, nullable: true)
-            w.add("pad_id", padID)
-            w.add("pad_type_id", padTypeID)
-            w.add("pad_token", padToken)
-            try w.encode(to: encoder, layout: layout)
-        }
+        public func encode(to encoder: any Encoder) throws { try write(Self.fields, to: encoder) }
     }
 }
