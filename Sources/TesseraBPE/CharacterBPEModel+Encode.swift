@@ -11,14 +11,42 @@
 
 extension CharacterBPEModel {
     /// Appends the ids of `piece` (UTF-8 text) and, when `spans` is given, the bytes each id covers.
+    ///
+    /// A long piece is cut before its boundary characters (`CharacterBPEModel.Boundaries`) and the parts are
+    /// merged separately: no merge can join across such a cut, so the ids are those of the whole piece, and the
+    /// parts are short enough for the per-thread cache (a text without a pre-tokenizer is one piece).
+    /// - Complexity: O(n log n) for n characters; O(n) plus the merges of the parts when it can be cut.
     public func encode(piece: UnsafeBufferPointer<UInt8>, into ids: inout [TokenID], spans: UnsafeMutablePointer<[Int]>?) {
-        guard let base = piece.baseAddress, !piece.isEmpty else { return }
-        let n = piece.count
+        guard !piece.isEmpty else { return }
         if options.ignoreMerges, let id = vocabulary.id(of: piece) {
             ids.append(id)
-            spans?.pointee.append(n)
+            spans?.pointee.append(piece.count)
             return
         }
+        guard let boundaries, piece.count > 32 else {
+            encodePart(piece, into: &ids, spans: spans)
+            return
+        }
+        var start = 0
+        var previous: UInt32? = nil
+        var i = 0
+        while i < piece.count {
+            let length = Self.characterLength(piece, at: i)
+            let scalar = length == 1 && piece[i] >= 0x80 ? nil : Self.scalar(piece, at: i, length: length)
+            if let scalar, i > start, scalar != previous, boundaries.contains(scalar) {
+                encodePart(UnsafeBufferPointer(rebasing: piece[start..<i]), into: &ids, spans: spans)
+                start = i
+            }
+            previous = scalar
+            i += length
+        }
+        encodePart(UnsafeBufferPointer(rebasing: piece[start...]), into: &ids, spans: spans)
+    }
+
+    /// Encodes one part of a piece (or a whole piece) with Hugging Face's `merge_word` + `merge_all`.
+    func encodePart(_ piece: UnsafeBufferPointer<UInt8>, into ids: inout [TokenID], spans: UnsafeMutablePointer<[Int]>?) {
+        guard let base = piece.baseAddress, !piece.isEmpty else { return }
+        let n = piece.count
         let cacheable = spans == nil && n >= 2 && n <= 32
         var hash: UInt64 = 0
         var cache: PieceCacheView?
@@ -33,16 +61,29 @@ extension CharacterBPEModel {
         mergeAll(&word)
         let before = ids.count
         var i = 0
-        while i >= 0 && i < word.id.count {
-            ids.append(word.id[i])
-            spans?.pointee.append(word.span[i])
-            i = Int(word.next[i])
+        while i >= 0 && i < word.symbols.count {
+            let symbol = word.symbols[i]
+            ids.append(symbol.id)
+            spans?.pointee.append(Int(symbol.span))
+            i = Int(symbol.next)
         }
         if let cache {
             let produced = ids.count - before
             if produced >= 1 && produced <= 16 {
                 ids.withUnsafeBufferPointer { cache.store(hash, base, n, UnsafeBufferPointer(rebasing: $0[before...])) }
             }
+        }
+    }
+
+    /// The scalar of the `length`-byte UTF-8 character at `i` (already checked by `characterLength`).
+    @inline(__always)
+    static func scalar(_ p: UnsafeBufferPointer<UInt8>, at i: Int, length: Int) -> UInt32 {
+        let b0 = UInt32(p[i])
+        switch length {
+        case 1: return b0
+        case 2: return (b0 & 0x1F) << 6 | UInt32(p[i + 1] & 0x3F)
+        case 3: return (b0 & 0x0F) << 12 | UInt32(p[i + 1] & 0x3F) << 6 | UInt32(p[i + 2] & 0x3F)
+        default: return (b0 & 0x07) << 18 | UInt32(p[i + 1] & 0x3F) << 12 | UInt32(p[i + 2] & 0x3F) << 6 | UInt32(p[i + 3] & 0x3F)
         }
     }
 
@@ -107,7 +148,7 @@ extension CharacterBPEModel {
             }
         }
         if let unk = pendingUnknown { word.add(unknownID, length: unk.length, span: unk.span + carry); carry = 0 }
-        if carry > 0, !word.span.isEmpty { word.span[word.span.count - 1] += carry }
+        if carry > 0, !word.symbols.isEmpty { word.symbols[word.symbols.count - 1].span += Int32(carry) }
     }
 
     /// Length of the character at `i`: its UTF-8 sequence, or 1 for a byte that does not start a valid one.
@@ -138,41 +179,44 @@ extension CharacterBPEModel {
 
     /// Hugging Face's `Word::merge_all` without dropout.
     func mergeAll(_ word: inout Word) {
-        let count = word.id.count
+        let count = word.symbols.count
         guard count > 1 else { return }
-        let table = pairs.view
-        var heap = MergeHeap()
-        heap.reserve(count)
-        for i in 0..<(count - 1) {
-            let v = withExtendedLifetime(pairs) { table.value(left: word.id[i], right: word.id[i + 1]) }
-            if v != .max { heap.push(rank: UInt32(truncatingIfNeeded: v >> 32), position: UInt32(i), result: TokenID(truncatingIfNeeded: v)) }
-        }
         withExtendedLifetime(pairs) {
-            while let top = heap.pop() {
-                let at = Int(top.position)
-                if word.length[at] == 0 { continue }
-                let right = Int(word.next[at])
-                if right < 0 { continue }
-                let current = table.value(left: word.id[at], right: word.id[right])
-                if current == .max || TokenID(truncatingIfNeeded: current) != top.result { continue }
-                word.id[at] = top.result
-                word.length[at] += word.length[right]
-                word.span[at] += word.span[right]
-                let afterRight = word.next[right]
-                word.next[at] = afterRight
-                word.length[right] = 0
-                if afterRight >= 0 { word.previous[Int(afterRight)] = Int32(at) }
-                let before = Int(word.previous[at])
-                if before >= 0 {
-                    let v = table.value(left: word.id[before], right: word.id[at])
-                    if v != .max {
-                        heap.push(rank: UInt32(truncatingIfNeeded: v >> 32), position: UInt32(before), result: TokenID(truncatingIfNeeded: v))
-                    }
+            let table = pairs.view
+            word.symbols.withUnsafeMutableBufferPointer { symbols in
+                var heap = MergeHeap()
+                heap.reserve(count)
+                for i in 0..<(count - 1) {
+                    let v = table.value(left: symbols[i].id, right: symbols[i + 1].id)
+                    if v != .max { heap.append(rank: UInt32(truncatingIfNeeded: v >> 32), position: UInt32(i), result: TokenID(truncatingIfNeeded: v)) }
                 }
-                if afterRight >= 0 {
-                    let v = table.value(left: word.id[at], right: word.id[Int(afterRight)])
-                    if v != .max {
-                        heap.push(rank: UInt32(truncatingIfNeeded: v >> 32), position: UInt32(at), result: TokenID(truncatingIfNeeded: v))
+                heap.heapify()
+                while let top = heap.pop() {
+                    let at = Int(top.position)
+                    if symbols[at].length == 0 { continue }
+                    let right = Int(symbols[at].next)
+                    if right < 0 { continue }
+                    let current = table.value(left: symbols[at].id, right: symbols[right].id)
+                    if current == .max || TokenID(truncatingIfNeeded: current) != top.result { continue }
+                    symbols[at].id = top.result
+                    symbols[at].length += symbols[right].length
+                    symbols[at].span += symbols[right].span
+                    let afterRight = symbols[right].next
+                    symbols[at].next = afterRight
+                    symbols[right].length = 0
+                    if afterRight >= 0 { symbols[Int(afterRight)].previous = Int32(at) }
+                    let before = Int(symbols[at].previous)
+                    if before >= 0 {
+                        let v = table.value(left: symbols[before].id, right: symbols[at].id)
+                        if v != .max {
+                            heap.push(rank: UInt32(truncatingIfNeeded: v >> 32), position: UInt32(before), result: TokenID(truncatingIfNeeded: v))
+                        }
+                    }
+                    if afterRight >= 0 {
+                        let v = table.value(left: symbols[at].id, right: symbols[Int(afterRight)].id)
+                        if v != .max {
+                            heap.push(rank: UInt32(truncatingIfNeeded: v >> 32), position: UInt32(at), result: TokenID(truncatingIfNeeded: v))
+                        }
                     }
                 }
             }
@@ -180,78 +224,92 @@ extension CharacterBPEModel {
     }
 }
 
-/// The symbols of one piece: a doubly linked list over arrays (Hugging Face's `Word`).
+/// The symbols of one piece: a doubly linked list over one array (Hugging Face's `Word`).
 struct Word {
-    var id: [TokenID] = []
-    /// Hugging Face's symbol length (0 once merged into its left neighbour).
-    var length: [Int] = []
-    /// Bytes of the piece the symbol covers (for offsets).
-    var span: [Int] = []
-    var previous: [Int32] = []
-    var next: [Int32] = []
-
-    init(capacity: Int) {
-        id.reserveCapacity(capacity)
-        length.reserveCapacity(capacity)
-        span.reserveCapacity(capacity)
-        previous.reserveCapacity(capacity)
-        next.reserveCapacity(capacity)
+    struct Symbol {
+        var id: TokenID
+        /// Hugging Face's symbol length (0 once merged into its left neighbour).
+        var length: Int32
+        /// Bytes of the piece the symbol covers (for offsets).
+        var span: Int32
+        var previous: Int32
+        var next: Int32
     }
 
-    mutating func add(_ token: TokenID, length l: Int, span s: Int) {
-        let index = Int32(id.count)
-        if !next.isEmpty { next[next.count - 1] = index }
-        previous.append(index - 1)
-        next.append(-1)
-        id.append(token)
-        length.append(l)
-        span.append(s)
+    var symbols: [Symbol] = []
+
+    init(capacity: Int) { symbols.reserveCapacity(capacity) }
+
+    mutating func add(_ token: TokenID, length: Int, span: Int) {
+        let index = Int32(symbols.count)
+        if !symbols.isEmpty { symbols[symbols.count - 1].next = index }
+        symbols.append(Symbol(id: token, length: Int32(truncatingIfNeeded: length), span: Int32(truncatingIfNeeded: span),
+                              previous: index - 1, next: -1))
     }
 }
 
-/// A binary min-heap of candidate merges ordered by (rank, position), carrying the merge's result.
+/// A binary min-heap of candidate merges ordered by (rank, position), carrying the merge's result: one array of
+/// entries (key and result side by side), built in O(n) from the initial pairs.
 struct MergeHeap {
-    private var keys: [UInt64] = []
-    private var results: [TokenID] = []
+    struct Entry {
+        var key: UInt64      // rank << 32 | position
+        var result: TokenID
+    }
+    private var entries: [Entry] = []
 
-    mutating func reserve(_ n: Int) {
-        keys.reserveCapacity(n)
-        results.reserveCapacity(n)
+    mutating func reserve(_ n: Int) { entries.reserveCapacity(n) }
+
+    /// Adds an entry without keeping the heap order; call `heapify()` before popping.
+    mutating func append(rank: UInt32, position: UInt32, result: TokenID) {
+        entries.append(Entry(key: UInt64(rank) << 32 | UInt64(position), result: result))
+    }
+
+    /// Floyd's bottom-up construction: O(n).
+    mutating func heapify() {
+        entries.withUnsafeMutableBufferPointer { h in
+            var i = h.count / 2
+            while i > 0 {
+                i -= 1
+                Self.siftDown(h, from: i, h[i], count: h.count)
+            }
+        }
     }
 
     mutating func push(rank: UInt32, position: UInt32, result: TokenID) {
-        let key = UInt64(rank) << 32 | UInt64(position)
-        keys.append(key)
-        results.append(result)
-        var i = keys.count - 1
-        while i > 0 {
-            let parent = (i - 1) >> 1
-            if keys[parent] <= key { break }
-            keys[i] = keys[parent]
-            results[i] = results[parent]
-            i = parent
+        let entry = Entry(key: UInt64(rank) << 32 | UInt64(position), result: result)
+        entries.append(entry)
+        entries.withUnsafeMutableBufferPointer { h in
+            var i = h.count - 1
+            while i > 0 {
+                let parent = (i - 1) >> 1
+                if h[parent].key <= entry.key { break }
+                h[i] = h[parent]
+                i = parent
+            }
+            h[i] = entry
         }
-        keys[i] = key
-        results[i] = result
     }
 
     mutating func pop() -> (position: UInt32, result: TokenID)? {
-        guard let lastKey = keys.popLast(), let lastResult = results.popLast() else { return nil }
-        if keys.isEmpty { return (UInt32(truncatingIfNeeded: lastKey), lastResult) }
-        let top = (UInt32(truncatingIfNeeded: keys[0]), results[0])
-        let count = keys.count
-        var i = 0
+        guard let last = entries.popLast() else { return nil }
+        if entries.isEmpty { return (UInt32(truncatingIfNeeded: last.key), last.result) }
+        let top = entries[0]
+        entries.withUnsafeMutableBufferPointer { h in Self.siftDown(h, from: 0, last, count: h.count) }
+        return (UInt32(truncatingIfNeeded: top.key), top.result)
+    }
+
+    /// Places `entry` at `i` or below, moving smaller children up.
+    @inline(__always)
+    static func siftDown(_ h: UnsafeMutableBufferPointer<Entry>, from start: Int, _ entry: Entry, count: Int) {
+        var i = start
         while true {
             var child = 2 * i + 1
             if child >= count { break }
-            if child + 1 < count && keys[child + 1] < keys[child] { child += 1 }
-            if keys[child] >= lastKey { break }
-            keys[i] = keys[child]
-            results[i] = results[child]
+            if child + 1 < count && h[child + 1].key < h[child].key { child += 1 }
+            if h[child].key >= entry.key { break }
+            h[i] = h[child]
             i = child
         }
-        keys[i] = lastKey
-        results[i] = lastResult
-        return top
+        h[i] = entry
     }
 }

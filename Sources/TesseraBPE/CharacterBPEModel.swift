@@ -55,6 +55,23 @@ public struct CharacterBPEModel: Sendable {
     @usableFromInline let prefix: [UInt8]
     @usableFromInline let suffix: [UInt8]
     @usableFromInline let serial: UInt64
+    /// Characters before which a piece can be cut without changing its ids (nil when none can, or when a
+    /// prefix or suffix makes the position of a character in the piece matter).
+    let boundaries: Boundaries?
+
+    /// The characters `c` that are single-character tokens and such that every merge whose right side starts with
+    /// `c` has a left side that ends with `c` (SentencePiece vocabularies: `▁`). Then, where `c` follows another
+    /// character, no merge can ever join the symbol before it with the symbol that starts with it; an unknown run
+    /// cannot span it either (it is a token), so the two sides encode independently.
+    struct Boundaries: Sendable {
+        /// Bit per BMP scalar; astral scalars are never used as boundaries (a conservative choice).
+        let bits: [UInt64]
+
+        @inline(__always)
+        func contains(_ scalar: UInt32) -> Bool {
+            scalar < 0x10000 && bits[Int(scalar >> 6)] & (1 << (scalar & 63)) != 0
+        }
+    }
 
     /// - Throws: `BPEError.mergeReferencesUnknownID` / `.mergeResultNotInVocabulary` naming the merge (the
     ///   result of merging `a` and `b` is `a` followed by `b` without its first `continuingSubwordPrefix.count`
@@ -93,6 +110,28 @@ public struct CharacterBPEModel: Sendable {
         }
         pairs = PairMap(pairs: packed, laterWins: true)
         serial = modelSerials.add(1, ordering: .relaxed).newValue
+        boundaries = prefix.isEmpty && suffix.isEmpty ? Self.boundaries(vocabulary, merges) : nil
+    }
+
+    /// See `Boundaries`.
+    static func boundaries(_ vocabulary: Vocabulary, _ merges: [MergePair]) -> Boundaries? {
+        func onlyScalar(_ bytes: [UInt8]) -> UInt32? {
+            guard let s = String(validating: bytes, as: UTF8.self), s.unicodeScalars.count == 1 else { return nil }
+            return s.unicodeScalars.first?.value
+        }
+        var bits = [UInt64](repeating: 0, count: 1024)
+        for (bytes, _) in vocabulary.entries where bytes.count <= 3 {
+            if let c = onlyScalar(bytes), c < 0x10000 { bits[Int(c >> 6)] |= 1 << (c & 63) }
+        }
+        for m in merges {
+            guard let left = vocabulary.bytes(of: m.left), let right = vocabulary.bytes(of: m.right) else { continue }
+            // A right side that is not text has no first character to reason about: no boundaries at all.
+            guard let first = String(validating: right, as: UTF8.self)?.unicodeScalars.first?.value else { return nil }
+            guard first < 0x10000 else { continue }
+            let last = String(validating: left, as: UTF8.self)?.unicodeScalars.last?.value
+            if last != first { bits[Int(first >> 6)] &= ~(1 << (first & 63)) }
+        }
+        return bits.contains { $0 != 0 } ? Boundaries(bits: bits) : nil
     }
 
     /// The byte-fallback token text of `byte`: `<0x41>` (two uppercase hex digits, Rust's `{:#04X}`).

@@ -131,4 +131,27 @@ struct CharacterBPEModelTests {
         #expect(Self.ids(m, "ababa") == [3, 0])
         #expect(Self.ids(m, "ababa") == [3, 0])        // now from the cache
     }
+
+    @Test("long pieces are cut before boundary characters only where no merge can cross (same ids as one piece)")
+    func boundaries() throws {
+        // "▁" is a boundary: the only merge whose right side starts with "▁" has a left side ending in "▁".
+        let tokens = ["▁", "a", "b", "▁a", "▁b", "▁▁", "ab", "▁ab", "<unk>"]
+        let merges: [(String, String)] = [("▁", "a"), ("▁", "b"), ("▁", "▁"), ("a", "b"), ("▁a", "b")]
+        let m = try Self.model(tokens, merges: merges, options: .init(unknownToken: "<unk>", fuseUnknown: true))
+        #expect(m.boundaries?.contains(0x2581) == true)
+        #expect(m.boundaries?.contains(UInt32(UInt8(ascii: "b"))) == false)   // ("▁", "b") joins across "b"
+        let text = String(repeating: "▁ab▁▁a▁b▁xyz", count: 20)
+        let cut = Self.ids(m, text)
+        // The same model without boundaries (a suffix disables them) but the same merges gives the reference.
+        var whole: [TokenID] = []
+        var word = Word(capacity: 0)
+        Array(text.utf8).withUnsafeBufferPointer { m.buildSymbols($0, into: &word) }
+        m.mergeAll(&word)
+        var i = 0
+        while i >= 0 && i < word.symbols.count { whole.append(word.symbols[i].id); i = Int(word.symbols[i].next) }
+        #expect(cut == whole)
+        // A merge joining a non-"▁" character with "▁…" takes the boundary away.
+        let crossing = try Self.model(["▁", "a", "a▁"], merges: [("a", "▁")])
+        #expect(crossing.boundaries?.contains(0x2581) != true)
+    }
 }
