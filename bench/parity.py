@@ -20,6 +20,10 @@ Converted tokenizers (not in the default list; name them with --tokenizers), pro
                  e.g. cl100k_base@gpt2 = merge-list semantics with the merges recovered from the ranks
     tekken_240718  mistral-common Tekkenizer on vocabularies/tekken_240718.json -> that file
     tekken_240718@gpt2 / @tiktoken  the same reference -> the file converted to that format
+    *-json       tokenizer.json files written by HF tokenizers (bench/hf_json.py: gpt2, cl100k, o200k, qwen2, llama3,
+                 mistral legacy and Metaspace forms, a BERT-style BPE) -> that same file; HF encodes with
+                 encode_special_tokens = True, the counterpart of `tessera --special as-text` (non-special added
+                 tokens are still matched by both)
 Corpora: flores (204 languages, Petrov et al.'s dev+devtest convention, one text each), en_docs (the 1,993
 documents of en_bench_20MB.txt), code (each shared/corpora/code/*.txt whole), vectors (llama.cpp's .inp strings;
 Tessera is also compared with the .out ids directly). Special-token strings are plain text on both sides
@@ -41,6 +45,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import hf_json  # noqa: E402
 import peers  # noqa: E402
 
 # FLORES figures that must come out of the references (shared/corpora/flores200/README.md)
@@ -49,9 +54,9 @@ FLORES_EXPECTED = [("eng_Latn", "r50k_base", 52_567), ("eng_Latn", "cl100k_base"
                    ("shn_Mymr", "r50k_base", 986_091), ("shn_Mymr", "cl100k_base", 795_074)]
 
 ALL_TOKENIZERS = ["r50k_base", "cl100k_base", "o200k_base", "gpt2-hf", "cl100k-hf", "gpt2-gguf", "llama3-gguf",
-                  "qwen2-gguf"]
+                  "qwen2-gguf"] + hf_json.ALL
 VECTORS_FOR = {"r50k_base": "gpt-2", "gpt2-hf": "gpt-2", "gpt2-gguf": "gpt-2", "llama3-gguf": "llama-bpe",
-               "qwen2-gguf": "qwen2"}
+               "qwen2-gguf": "qwen2", "gpt2-json": "gpt-2", "llama3-json": "llama-bpe", "qwen2-json": "qwen2"}
 GGUF_NAME = {"gpt2-gguf": "gpt-2", "llama3-gguf": "llama-bpe", "qwen2-gguf": "qwen2"}
 # reference-vs-reference cross-checks (--reference-only): tokenizers whose references must agree
 CROSS = [("gpt2-hf", "r50k_base"), ("cl100k-hf", "cl100k_base"), ("gpt2-gguf", "r50k_base")]
@@ -137,6 +142,9 @@ class Reference:
                 self.tok = peers.hf_gpt2()
             elif name == "cl100k-hf":
                 self.tok = peers.hf_from_json(peers.cl100k_tokenizer_json())
+            elif name in hf_json.ALL:
+                self.tok = peers.hf_from_json(hf_json.path_for(name))
+                self.tok.encode_special_tokens = True
             else:
                 self.tok = hf_from_gguf_cached(GGUF_NAME[name])
             self.tool = f"tokenizers {tokenizers.__version__}"
@@ -191,6 +199,8 @@ def tessera_spec(name: str) -> str:
         return str(peers.gpt2_hf_dir())
     if name == "cl100k-hf":
         return str(peers.cl100k_tokenizer_json())
+    if name in hf_json.ALL:
+        return str(hf_json.path_for(name))
     return str(peers.gguf_file(GGUF_NAME[name]))
 
 

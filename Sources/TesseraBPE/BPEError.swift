@@ -7,6 +7,8 @@ public enum BPEError: Error, Equatable, Sendable, CustomStringConvertible {
     case mergeReferencesUnknownID(mergeIndex: Int, id: TokenID)
     case mergeResultNotInVocabulary(mergeIndex: Int, bytes: [UInt8])
     case unknownTokenID(TokenID)
+    /// A token the model needs (such as its unknown token) is not in the vocabulary.
+    case missingToken(role: String, text: String)
 
     public var description: String {
         switch self {
@@ -26,6 +28,8 @@ public enum BPEError: Error, Equatable, Sendable, CustomStringConvertible {
             return "merge #\(index + 1) produces \(BPEError.show(bytes)), which is not in the vocabulary"
         case .unknownTokenID(let id):
             return "token id \(id) is not in the vocabulary"
+        case .missingToken(let role, let text):
+            return "the \(role) \(text.debugDescription) is not in the vocabulary"
         }
     }
 

@@ -39,6 +39,19 @@ public struct BPEModel: Sendable {
     /// - Throws: `BPEError.missingByteTokens` when some byte has no single-byte token (the model could
     ///   not encode it), or a merge-list error naming the merge.
     public init(vocabulary: Vocabulary, rule: MergeRule) throws {
+        try self.init(vocabulary: vocabulary, rule: rule, knownResults: nil)
+    }
+
+    /// As `init(vocabulary:rule:)` for a merge list whose result ids the caller already has (loaders that resolve
+    /// merges by their text get them for free; looking each up again costs a cache miss per merge on a large
+    /// vocabulary). `mergeResults[i]` must be the id of merge i's concatenated bytes; each is checked to exist and
+    /// to have the length of its two sides.
+    /// - Throws: as `init(vocabulary:rule:)`, and `.mergeResultNotInVocabulary` for a result that does not fit.
+    public init(vocabulary: Vocabulary, rule: MergeRule, mergeResults: [TokenID]) throws {
+        try self.init(vocabulary: vocabulary, rule: rule, knownResults: mergeResults)
+    }
+
+    private init(vocabulary: Vocabulary, rule: MergeRule, knownResults: [TokenID]?) throws {
         let missing = (0..<256).filter { vocabulary.idOfByte[$0] == .max }.map { UInt8($0) }
         if !missing.isEmpty { throw BPEError.missingByteTokens(missing) }
         self.vocabulary = vocabulary
@@ -53,18 +66,24 @@ public struct BPEModel: Sendable {
             var packed: [(key: UInt64, value: UInt64)] = []
             packed.reserveCapacity(merges.count)
             var joined: [UInt8] = []
+            if let knownResults, knownResults.count != merges.count {
+                throw BPEError.mergeResultNotInVocabulary(mergeIndex: min(knownResults.count, merges.count), bytes: [])
+            }
             for (rank, m) in merges.enumerated() {
-                guard let l = vocabulary.bytes(of: m.left) else {
-                    throw BPEError.mergeReferencesUnknownID(mergeIndex: rank, id: m.left)
-                }
-                guard let r = vocabulary.bytes(of: m.right) else {
-                    throw BPEError.mergeReferencesUnknownID(mergeIndex: rank, id: m.right)
-                }
-                joined.removeAll(keepingCapacity: true)
-                joined.append(contentsOf: l)
-                joined.append(contentsOf: r)
-                guard let merged = vocabulary.id(of: joined) else {
-                    throw BPEError.mergeResultNotInVocabulary(mergeIndex: rank, bytes: joined)
+                let leftCount = vocabulary.byteCount(of: m.left), rightCount = vocabulary.byteCount(of: m.right)
+                guard leftCount > 0 else { throw BPEError.mergeReferencesUnknownID(mergeIndex: rank, id: m.left) }
+                guard rightCount > 0 else { throw BPEError.mergeReferencesUnknownID(mergeIndex: rank, id: m.right) }
+                let merged: TokenID
+                if let known = knownResults?[rank], vocabulary.byteCount(of: known) == leftCount + rightCount {
+                    merged = known
+                } else {
+                    joined.removeAll(keepingCapacity: true)
+                    joined.append(contentsOf: vocabulary.bytes(of: m.left) ?? [])
+                    joined.append(contentsOf: vocabulary.bytes(of: m.right) ?? [])
+                    guard let found = vocabulary.id(of: joined), knownResults == nil else {
+                        throw BPEError.mergeResultNotInVocabulary(mergeIndex: rank, bytes: joined)
+                    }
+                    merged = found
                 }
                 packed.append((UInt64(m.left) << 32 | UInt64(m.right), UInt64(rank) << 32 | UInt64(merged)))
             }

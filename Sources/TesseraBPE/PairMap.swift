@@ -33,8 +33,10 @@ final class PairMap: @unchecked Sendable {
 
     @usableFromInline var view: View { View(table: table, mask: capacity - 1, shift: shift) }
 
-    /// `pairs` in priority order; a repeated pair keeps its first (best) rank.
-    init(pairs: [(key: UInt64, value: UInt64)]) {
+    /// `pairs` in priority order; a repeated pair keeps its first (best) rank, or with `laterWins` its last
+    /// (Hugging Face builds its merge map by inserting every merge in order, so a later duplicate replaces
+    /// the earlier one).
+    init(pairs: [(key: UInt64, value: UInt64)], laterWins: Bool = false) {
         var capacity = 16
         while capacity < pairs.count * 2 { capacity <<= 1 }
         self.capacity = capacity
@@ -45,7 +47,7 @@ final class PairMap: @unchecked Sendable {
         for p in pairs {
             var slot = Int(truncatingIfNeeded: (p.key &* 0x9E37_79B9_7F4A_7C15) >> shift)
             while table[2 * slot] != .max && table[2 * slot] != p.key { slot = (slot + 1) & mask }
-            if table[2 * slot] == .max { table[2 * slot] = p.key; table[2 * slot + 1] = p.value }
+            if table[2 * slot] == .max || laterWins { table[2 * slot] = p.key; table[2 * slot + 1] = p.value }
         }
     }
 

@@ -28,6 +28,11 @@ struct EncodeCommand: ParsableCommand {
     @Flag(name: .long, help: "Encode every line separately (without its newline); one output record per line.")
     var lines = false
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Run the tokenizer's post-processor (e.g. add BOS/EOS), like Hugging Face's add_special_tokens=True.",
+        discussion: "Only tokenizers with a post-processor (tokenizer.json post_processor) add anything."))
+    var addSpecialTokens = false
+
     @Argument(help: "Files or directories; none or '-' reads stdin.")
     var paths: [String] = []
 
@@ -45,19 +50,19 @@ struct EncodeCommand: ParsableCommand {
             let records: [[UInt8]] = lines ? Self.splitLines(bytes) : [bytes]
             if offsets || output == .pieces {
                 for (index, record) in records.enumerated() {
-                    let encoding = try encodeOrExplain { try tokenizer.encodeWithOffsets(record, specials: policy) }
+                    let encoding = try encodeOrExplain { try tokenizer.encodeWithOffsets(record, specials: policy, addSpecialTokens: addSpecialTokens) }
                     write(encoding.ids, offsets: offsets ? encoding.offsets : nil, item: item, line: lines ? index + 1 : nil,
                           tokenizer: tokenizer, to: out)
                 }
                 progress.advance(bytes: bytes.count)
             } else if records.count == 1 {
                 let ids = try encodeOrExplain {
-                    try tokenizer.encodeParallel(bytes, specials: policy, threads: threads,
+                    try tokenizer.encodeParallel(bytes, specials: policy, addSpecialTokens: addSpecialTokens, threads: threads,
                                                  progress: { progress.advance(bytes: $0) })
                 }
                 write(ids, offsets: nil, item: item, line: nil, tokenizer: tokenizer, to: out)
             } else {
-                let all = try encodeOrExplain { try tokenizer.encodeBatch(records, specials: policy, threads: threads) }
+                let all = try encodeOrExplain { try tokenizer.encodeBatch(records, specials: policy, addSpecialTokens: addSpecialTokens, threads: threads) }
                 for (index, ids) in all.enumerated() {
                     write(ids, offsets: nil, item: item, line: index + 1, tokenizer: tokenizer, to: out)
                 }

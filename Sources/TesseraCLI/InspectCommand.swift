@@ -23,8 +23,11 @@ struct InspectCommand: ParsableCommand {
         let rule = tokenizer.model.summary
         var merges = 0
         if case .mergeList(let list, _) = tokenizer.bpeModel?.rule { merges = list.count }
+        if let characterBPE = tokenizer.model as? CharacterBPEModel { merges = characterBPE.merges.count }
         let longest = (0..<vocabulary.idUpperBound).reduce(0) { max($0, vocabulary.byteCount(of: TokenID($1))) }
-        let specials = tokenizer.specialTokens.entries.map { (String(decoding: $0.bytes, as: UTF8.self), $0.id) }
+        // Hugging Face added tokens (some may also be model tokens), else the special tokens.
+        let specials = tokenizer.addedVocabulary.map { $0.tokens.sorted { $0.id < $1.id }.map { ($0.content, $0.id) } }
+            ?? tokenizer.specialTokens.entries.map { (String(decoding: $0.bytes, as: UTF8.self), $0.id) }
         let out = OutputBuffer()
         if json {
             out.write("{\"name\":" + JSONText.quote(tokenizer.name))

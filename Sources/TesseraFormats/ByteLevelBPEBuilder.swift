@@ -114,9 +114,13 @@ enum ByteLevelBPEBuilder {
                     fix: "the merges and the vocabulary do not belong together; use the files of one model")
     }
 
-    /// Builds the model, naming the file on failure.
-    static func model(_ vocabulary: Vocabulary, pairs: [MergePair], ignoreMerges: Bool, file: String) throws -> BPEModel {
+    /// Builds the model, naming the file on failure; `results` (from `resolveMerges`) saves a lookup per merge.
+    static func model(_ vocabulary: Vocabulary, pairs: [MergePair], results: [TokenID]? = nil, ignoreMerges: Bool,
+                      file: String) throws -> BPEModel {
         do {
+            if let results {
+                return try BPEModel(vocabulary: vocabulary, rule: .mergeList(pairs, ignoreMerges: ignoreMerges), mergeResults: results)
+            }
             return try BPEModel(vocabulary: vocabulary, rule: .mergeList(pairs, ignoreMerges: ignoreMerges))
         } catch {
             throw Assembly.bpeError(error, file: file)

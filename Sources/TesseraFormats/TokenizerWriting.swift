@@ -122,7 +122,7 @@ public enum TokenizerWriters {
         GPT2Writer(),
         MinBPEWriter(),
         TekkenWriter(),
-        // SingleFileWriter(format: "tokenizer.json", aliases: ["hf", "huggingface"]) { try TokenizerJSONWriter.data(for: $0) },
+        SingleFileWriter(format: "tokenizer.json", aliases: ["hf", "huggingface", "json"]) { try TokenizerJSONWriter.data(for: $0) },
     ]
 
     /// Formats Tessera plans to write, with the reason shown while this build has no writer for them.

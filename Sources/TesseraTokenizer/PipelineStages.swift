@@ -70,3 +70,15 @@ extension BPEModel: TokenModel {
         }
     }
 }
+
+extension CharacterBPEModel: TokenModel {
+    public var summary: String {
+        var parts = ["character BPE (Hugging Face merge list, \(merges.count) merges)"]
+        if options.byteFallback { parts.append("byte fallback") }
+        if let unk = options.unknownToken { parts.append("unk \(unk)" + (options.fuseUnknown ? " (fused)" : "")) }
+        if let p = options.continuingSubwordPrefix { parts.append("continuing-subword prefix \(p.debugDescription)") }
+        if let s = options.endOfWordSuffix { parts.append("end-of-word suffix \(s.debugDescription)") }
+        if options.ignoreMerges { parts.append("ignore_merges") }
+        return parts.joined(separator: ", ")
+    }
+}

@@ -16,7 +16,8 @@ import TesseraBPE
 extension Tokenizer {
     /// Encodes each text; result `i` belongs to `texts[i]` whatever `threads` is.
     /// - Throws: the error of the lowest-index text that failed.
-    public func encodeBatch(_ texts: [[UInt8]], specials: SpecialTokenPolicy = .raise, threads: Int) throws -> [[TokenID]] {
+    public func encodeBatch(_ texts: [[UInt8]], specials: SpecialTokenPolicy = .raise, addSpecialTokens: Bool = false,
+                            threads: Int) throws -> [[TokenID]] {
         var results = [[TokenID]](repeating: [], count: texts.count)
         var errors = [(any Error)?](repeating: nil, count: texts.count)
         results.withUnsafeMutableBufferPointer { resultSlots in
@@ -24,7 +25,9 @@ extension Tokenizer {
                 nonisolated(unsafe) let out = resultSlots
                 nonisolated(unsafe) let failures = errorSlots
                 runParallel(count: texts.count, threads: threads) { i in
-                    do { out[i] = try encode(texts[i], specials: specials) } catch { failures[i] = error }
+                    do { out[i] = try encode(texts[i], specials: specials, addSpecialTokens: addSpecialTokens) } catch {
+                        failures[i] = error
+                    }
                 }
             }
         }
@@ -35,26 +38,44 @@ extension Tokenizer {
     /// Encodes one (possibly huge) text on up to `threads` threads; identical to `encode(_:specials:)`.
     /// `progress`, when given, is called (from worker threads) with the byte count of each finished chunk,
     /// and makes even one thread work chunk by chunk so that progress can be shown.
-    public func encodeParallel(_ text: [UInt8], specials: SpecialTokenPolicy = .raise, threads: Int,
-                               chunkBytes: Int = 1 << 18, progress: (@Sendable (Int) -> Void)? = nil) throws -> [TokenID] {
+    public func encodeParallel(_ text: [UInt8], specials: SpecialTokenPolicy = .raise, addSpecialTokens: Bool = false,
+                               threads: Int, chunkBytes: Int = 1 << 18,
+                               progress: (@Sendable (Int) -> Void)? = nil) throws -> [TokenID] {
         guard threads > 1 || progress != nil, text.count > chunkBytes else {
-            let ids = try encode(text, specials: specials)
+            let ids = try encode(text, specials: specials, addSpecialTokens: addSpecialTokens)
             progress?(text.count)
             return ids
         }
-        let source = try normalized(text)
-        // Segments: (range, special id or nil), ordinary ones cut into chunks at safe boundaries.
-        var segments: [(Range<Int>, TokenID?)] = []
-        try source.withUnsafeBufferPointer { buffer in
-            try forEachSegment(buffer, specials: specials) { range, special in
-                if special != nil { segments.append((range, special)); return }
-                var start = range.lowerBound
-                while range.upperBound - start > chunkBytes {
-                    guard let cut = safeCut(buffer, from: start + chunkBytes, before: range.upperBound) else { break }
-                    segments.append((start..<cut, nil))
-                    start = cut
+        // Segments: (range, special id or nil, starts the text), ordinary ones cut into chunks at safe boundaries.
+        var segments: [(range: Range<Int>, special: TokenID?, startsText: Bool)] = []
+        func addOrdinary(_ range: Range<Int>, startsText: Bool, _ buffer: UnsafeBufferPointer<UInt8>) {
+            var start = range.lowerBound
+            while range.upperBound - start > chunkBytes {
+                guard let cut = safeCut(buffer, from: start + chunkBytes, before: range.upperBound) else { break }
+                segments.append((start..<cut, nil, startsText && start == range.lowerBound))
+                start = cut
+            }
+            segments.append((start..<range.upperBound, nil, startsText && start == range.lowerBound))
+        }
+        let source: [UInt8]
+        if let addedVocabulary {
+            let plan = try addedVocabulary.plan(text, normalizer: normalizer, specials: specials)
+            source = plan.text
+            source.withUnsafeBufferPointer { buffer in
+                for part in plan.parts {
+                    if let id = part.id { segments.append((part.range, id, false)) } else {
+                        addOrdinary(part.range, startsText: part.startsText, buffer)
+                    }
                 }
-                segments.append((start..<range.upperBound, nil))
+            }
+        } else {
+            source = try normalized(text)
+            try source.withUnsafeBufferPointer { buffer in
+                try forEachSegment(buffer, specials: specials) { range, special in
+                    if special != nil { segments.append((range, special, false)) } else {
+                        addOrdinary(range, startsText: range.lowerBound == 0, buffer)
+                    }
+                }
             }
         }
         let work = segments
@@ -64,11 +85,11 @@ extension Tokenizer {
             pieces.withUnsafeMutableBufferPointer { slots in
                 nonisolated(unsafe) let out = slots
                 runParallel(count: work.count, threads: threads) { i in
-                    let (range, special) = work[i]
+                    let (range, special, startsText) = work[i]
                     var ids: [TokenID] = []
                     if let special { ids.append(special) } else {
                         ids.reserveCapacity(range.count / 3 + 1)
-                        encodeOrdinary(text, range, into: &ids, offsets: nil)
+                        encodeOrdinary(text, range, startsText: startsText, into: &ids, offsets: nil)
                     }
                     out[i] = ids
                     progress?(range.count)
@@ -78,6 +99,7 @@ extension Tokenizer {
         var all: [TokenID] = []
         all.reserveCapacity(pieces.reduce(0) { $0 + $1.count })
         for p in pieces { all.append(contentsOf: p) }
+        if addSpecialTokens, let postProcessor { postProcessor.process(&all, offsets: nil) }
         return all
     }
 

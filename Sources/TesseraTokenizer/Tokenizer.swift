@@ -1,8 +1,12 @@
 // The encoding pipeline: normalize → cut out special tokens → pre-tokenize → BPE each piece.
+// With Hugging Face added tokens (`addedVocabulary`), tokenizers' order instead: cut out the added tokens
+// that match the raw text → normalize each remaining part → cut out the normalized added tokens →
+// pre-tokenize → model (see AddedVocabulary.swift).
 //
 // Contract: `decode(encode(x)) == normalize(x)` byte for byte for every input, including invalid
-// UTF-8 (tokens are byte strings; the byte-level vocabulary covers all 256 bytes). Ids do not depend
-// on the thread count. Offsets are UTF-8 byte ranges of the (normalized) input.
+// UTF-8, for byte-level models without a decoder (tokens are byte strings; the byte-level vocabulary
+// covers all 256 bytes). Ids do not depend on the thread count. Offsets are UTF-8 byte ranges of the
+// (normalized) input.
 
 import TesseraBPE
 import TesseraPreTokenizers
@@ -21,7 +25,9 @@ public struct Tokenizer: Sendable {
     /// Human-readable name, e.g. `o200k_base`.
     public var name: String
     public var normalizer: (any TextNormalizing)?
-    public var preTokenizer: any PreTokenizer
+    public var preTokenizer: any PreTokenizer {
+        didSet { stagedPreTokenizer = preTokenizer as? StagedPreTokenizer }
+    }
     /// The subword model. Byte-level BPE (`BPEModel`) takes a statically dispatched fast path.
     public var model: any TokenModel {
         didSet { byteLevelBPE = model as? BPEModel }
@@ -33,21 +39,33 @@ public struct Tokenizer: Sendable {
     public var decoder: (any TokenDecoding)?
     /// Adds special tokens (BOS/EOS…) when an encode call asks for them.
     public var postProcessor: (any PostProcessing)?
+    /// Hugging Face added tokens. When set, text is cut at them before normalization (normalizing each part
+    /// on its own), with tokenizers' `single_word` / `lstrip` / `rstrip` / `normalized` rules; non-special
+    /// added tokens are then matched whatever the special-token policy.
+    public var addedVocabulary: AddedVocabulary?
+    /// Turns a model token's vocabulary bytes into the text the decoder works on (Hugging Face decoders see
+    /// token strings, which for a byte-level model are in GPT-2's alphabet); nil: the bytes as they are.
+    public var decoderTokenText: (@Sendable ([UInt8]) -> [UInt8])?
     /// `model` when it is byte-level BPE (kept so the hot path needs no dynamic cast per call).
     @usableFromInline private(set) var byteLevelBPE: BPEModel?
+    /// `preTokenizer` when its stages rewrite pieces (Metaspace, a prefix space after a split).
+    private(set) var stagedPreTokenizer: StagedPreTokenizer?
 
     public init(name: String, normalizer: (any TextNormalizing)? = nil, preTokenizer: any PreTokenizer,
                 model: any TokenModel, specialTokens: SpecialTokens = .none, patternDescription: String? = nil,
-                decoder: (any TokenDecoding)? = nil, postProcessor: (any PostProcessing)? = nil) {
+                decoder: (any TokenDecoding)? = nil, postProcessor: (any PostProcessing)? = nil,
+                addedVocabulary: AddedVocabulary? = nil) {
         self.name = name
         self.normalizer = normalizer
         self.preTokenizer = preTokenizer
+        self.stagedPreTokenizer = preTokenizer as? StagedPreTokenizer
         self.model = model
         self.byteLevelBPE = model as? BPEModel
         self.specialTokens = specialTokens
         self.patternDescription = patternDescription
         self.decoder = decoder
         self.postProcessor = postProcessor
+        self.addedVocabulary = addedVocabulary.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     public var vocabulary: Vocabulary { model.vocabulary }
@@ -100,6 +118,20 @@ public struct Tokenizer: Sendable {
     @discardableResult
     public func encode(_ text: [UInt8], specials: SpecialTokenPolicy, into ids: inout [TokenID],
                        offsets: UnsafeMutablePointer<[Range<Int>]>?) throws -> Bool {
+        if let addedVocabulary {
+            let plan = try addedVocabulary.plan(text, normalizer: normalizer, specials: specials)
+            plan.text.withUnsafeBufferPointer { buffer in
+                for part in plan.parts {
+                    if let id = part.id {
+                        ids.append(id)
+                        offsets?.pointee.append(part.range)
+                    } else {
+                        encodeOrdinary(buffer, part.range, startsText: part.startsText, into: &ids, offsets: offsets)
+                    }
+                }
+            }
+            return plan.text != text
+        }
         let source = try normalized(text)
         let changed = normalizer != nil && source != text
         try source.withUnsafeBufferPointer { buffer in
@@ -108,7 +140,7 @@ public struct Tokenizer: Sendable {
                     ids.append(special)
                     offsets?.pointee.append(segment)
                 } else {
-                    encodeOrdinary(buffer, segment, into: &ids, offsets: offsets)
+                    encodeOrdinary(buffer, segment, startsText: segment.lowerBound == 0, into: &ids, offsets: offsets)
                 }
             }
         }
@@ -146,12 +178,16 @@ public struct Tokenizer: Sendable {
         if position < text.count { try body(position..<text.count, nil) }
     }
 
-    /// Encodes the ordinary (special-free) bytes `text[range]`.
+    /// Encodes the ordinary (special-free) bytes `text[range]`; `startsText`: they begin the input.
     @inline(__always)
-    func encodeOrdinary(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, into ids: inout [TokenID],
+    func encodeOrdinary(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, startsText: Bool, into ids: inout [TokenID],
                         offsets: UnsafeMutablePointer<[Range<Int>]>?) {
         let segment = UnsafeBufferPointer(rebasing: text[range])
         guard let base = segment.baseAddress else { return }
+        if let staged = stagedPreTokenizer {
+            encodeRewritten(segment, shift: range.lowerBound, startsText: startsText, staged, into: &ids, offsets: offsets)
+            return
+        }
         if let offsets {
             var spans: [Int] = []
             let shift = range.lowerBound
@@ -189,6 +225,27 @@ public struct Tokenizer: Sendable {
         }
     }
 
+    /// Encodes a segment through a rewriting pre-tokenizer; offsets map back through each piece's origin.
+    func encodeRewritten(_ segment: UnsafeBufferPointer<UInt8>, shift: Int, startsText: Bool, _ staged: StagedPreTokenizer,
+                         into ids: inout [TokenID], offsets: UnsafeMutablePointer<[Range<Int>]>?) {
+        var spans: [Int] = []
+        let model = self.model
+        staged.forEachPiece(in: segment, startsText: startsText) { piece, origin in
+            guard let offsets else {
+                model.encode(piece: piece, into: &ids, spans: nil)
+                return
+            }
+            spans.removeAll(keepingCapacity: true)
+            model.encode(piece: piece, into: &ids, spans: &spans)
+            var at = 0
+            for span in spans {
+                let lower = shift + origin.offset(at, count: piece.count)
+                at += span
+                offsets.pointee.append(lower..<max(lower, shift + origin.offset(at, count: piece.count)))
+            }
+        }
+    }
+
     // MARK: Decoding
 
     /// The bytes of `ids` (special tokens decode to their text). Lossless for byte-level models; with a
@@ -207,8 +264,8 @@ public struct Tokenizer: Sendable {
             var tokens: [[UInt8]] = []
             var idList: [TokenID] = []
             for (position, id) in ids.enumerated() {
-                guard let bytes = tokenBytes(id) else { throw TokenizerError.unknownTokenID(id, position: position) }
-                tokens.append(bytes)
+                guard let text = decoderText(of: id) else { throw TokenizerError.unknownTokenID(id, position: position) }
+                tokens.append(text)
                 idList.append(id)
             }
             decoder.decode(&tokens, ids: idList)
@@ -221,6 +278,14 @@ public struct Tokenizer: Sendable {
             }
             out.append(contentsOf: special)
         }
+    }
+
+    /// The text a decoder receives for `id` (Hugging Face's `id_to_token` as decoding uses it): an added
+    /// token's content (its normalized form when normalizing changed it), else the model token's text.
+    public func decoderText(of id: TokenID) -> [UInt8]? {
+        if let text = addedVocabulary?.decoderText(of: id) { return text }
+        if let bytes = model.vocabulary.bytes(of: id) { return decoderTokenText.map { $0(bytes) } ?? bytes }
+        return specialTokens.bytes(of: id)
     }
 
     /// The bytes of one token (ordinary or special), or nil for an unknown id.

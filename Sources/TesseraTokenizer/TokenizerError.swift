@@ -13,6 +13,9 @@ public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible 
     case invalidUTF8InDecodedText(byteOffset: Int)
     /// A special token's id collides with an ordinary token or another special token.
     case conflictingSpecialToken(text: String, id: TokenID)
+    /// Streaming decode with a decoder: the text of the current window no longer starts with the text already
+    /// returned (Hugging Face's `DecodeStreamError::InvalidPrefix`).
+    case streamingPrefixMismatch(id: TokenID, expected: String, actual: String)
 
     public var description: String {
         switch self {
@@ -29,6 +32,9 @@ public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible 
                 + "use --utf8 replace (API: .replace) to substitute U+FFFD, or decode to raw bytes"
         case .conflictingSpecialToken(let text, let id):
             return "special token \(text) uses id \(id), which is already taken"
+        case .streamingPrefixMismatch(let id, let expected, let actual):
+            return "streaming decode: after token \(id) the text \(actual.debugDescription) no longer starts with the text "
+                + "already returned, \(expected.debugDescription); decode the whole sequence with decode(_:) instead"
         }
     }
 }

@@ -147,4 +147,20 @@ struct CLITests {
         #expect(r.status == 0)
         #expect(r.text == "\n")
     }
+
+    @Test("--add-special-tokens runs the tokenizer.json post-processor (ids from tokenizers 0.23.3)")
+    func addSpecialTokens() throws {
+        let path = "corpora/golden/tokenizer-json/llama2-legacy.json"
+        let plain = try Self.run(["encode", "-t", path], stdin: Array("Hello world".utf8))
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(plain.text == "382 479 28709 275 271 417\n")
+        let added = try Self.run(["encode", "-t", path, "--add-special-tokens"], stdin: Array("Hello world".utf8))
+        #expect(added.text == "1 382 479 28709 275 271 417\n")
+        let lines = try Self.run(["encode", "-t", path, "--add-special-tokens", "--lines", "--output", "json", "--offsets"],
+                                 stdin: Array("Hello world\nHello\n".utf8))
+        #expect(lines.status == 0, "\(lines.stderr)")
+        #expect(lines.text.contains(#""ids":[1,382,479,28709,275,271,417],"offsets":[[0,0],"#))
+        let decoded = try Self.run(["decode", "-t", path], stdin: Array("1 382 479 28709 275 271 417".utf8))
+        #expect(decoded.text == "<s> Hello world")   // tokenizers decode(ids, skip_special_tokens=False)
+    }
 }

@@ -89,39 +89,55 @@ func tokenizerJSON(merges: String = #"["Ġ t", "h e", "Ġt he"]"#, addedTokens: 
         #expect(try s.encode("he.he") == [257, UInt32(UInt8(ascii: ".")), 257])   // "." is literal, not "any character"
     }
 
-    @Test func unknownPreTokenizerTypeNamesTheJSONPath() throws {
+    @Test func unknownComponentTypesNameTheJSONPath() throws {
         let folder = try scratchFolder()
-        let pre = #"{"type": "Sequence", "pretokenizers": [{"type": "ByteLevel", "add_prefix_space": false, "use_regex": true}, {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": true}]}"#
-        let path = try write(tokenizerJSON(preTokenizer: pre), "meta.json", in: folder)
-        let error = caught { try TokenizerJSONLoader.load(path: path) }
-        expectMessage(error, contains: ["meta.json", "pre_tokenizer.pretokenizers[1].type", "Metaspace"])
-        #expect((error as? FormatError)?.kind == .unsupported)
+        let cases: [(String, String, [String])] = [
+            ("pre.json", tokenizerJSON(preTokenizer: #"{"type": "Sequence", "pretokenizers": [{"type": "ByteLevel", "add_prefix_space": false, "use_regex": true}, {"type": "Mystery", "x": 1}]}"#),
+             ["pre.json", "pre_tokenizer.pretokenizers[1].type", "pre-tokenizer type \"Mystery\"", "Metaspace"]),
+            ("norm.json", tokenizerJSON(normalizer: #"{"type": "Sequence", "normalizers": [{"type": "NFC"}, {"type": "Soundex"}]}"#),
+             ["norm.json", "normalizer.normalizers[1].type", "normalizer type \"Soundex\"", "BertNormalizer"]),
+            ("dec.json", tokenizerJSON().replacingOccurrences(of: #""decoder": {"type": "ByteLevel""#, with: #""decoder": {"type": "Rot13""#),
+             ["dec.json", "decoder.type", "decoder type \"Rot13\""]),
+            ("wp.json", #"{"version": "1.0", "model": {"type": "WordPiece", "vocab": {}}}"#, ["wp.json", "model.type", "\"WordPiece\"", "BPE"]),
+        ]
+        for (name, text, parts) in cases {
+            let path = try write(text, name, in: folder)
+            let error = caught { try TokenizerJSONLoader.load(path: path) }
+            expectMessage(error, contains: parts)
+            #expect((error as? FormatError)?.kind == .unsupported)
+        }
+        let post = tokenizerJSON().replacingOccurrences(of: #""post_processor": null"#, with: #""post_processor": {"type": "Sequence", "processors": [{"type": "Prepender"}]}"#)
+        expectMessage(caught { try TokenizerJSONLoader.load(path: try write(post, "post.json", in: folder)) },
+                      contains: ["post.json", "post_processor.processors[0].type", "Prepender"])
     }
 
-    @Test func unsupportedComponentsAndFieldsAreNamed() throws {
+    @Test func formerlyUnsupportedComponentsNowLoad() throws {
         let folder = try scratchFolder()
+        // Precompiled loads, is kept verbatim and is reported as not applied.
         let precompiled = try write(tokenizerJSON(normalizer: #"{"type": "Sequence", "normalizers": [{"type": "Precompiled", "precompiled_charsmap": "AAAA"}]}"#),
                                     "precompiled.json", in: folder)
-        expectMessage(caught { try TokenizerJSONLoader.load(path: precompiled) },
-                      contains: ["precompiled.json", "normalizer.normalizers[0].type", "Precompiled"])
-        let fallback = try write(tokenizerJSON(modelExtras: #""ignore_merges": false, "dropout_unused": 1,"#).replacingOccurrences(of: #""byte_fallback": false"#, with: #""byte_fallback": true"#),
-                                 "fallback.json", in: folder)
-        expectMessage(caught { try TokenizerJSONLoader.load(path: fallback) }, contains: ["fallback.json", "model.byte_fallback"])
+        let loaded = try TokenizerJSONLoader.loadDetailed(path: precompiled)
+        #expect(loaded.notApplied.contains { $0.contains("normalizer.normalizers[0]") && $0.contains("Precompiled") })
+        #expect(loaded.json.normalizer?.normalizers?.first?.precompiledCharsmap == "AAAA")
+        #expect(try loaded.tokenizer.encode("the the") == [UInt32(UInt8(ascii: "t")), 257, 258])
+        // byte_fallback, a suffix, no ByteLevel: a character-level model.
         let suffix = try write(tokenizerJSON().replacingOccurrences(of: #""end_of_word_suffix": null"#, with: #""end_of_word_suffix": "</w>""#),
                                "suffix.json", in: folder)
-        expectMessage(caught { try TokenizerJSONLoader.load(path: suffix) }, contains: ["suffix.json", "model.end_of_word_suffix"])
-        let wordPiece = try write(#"{"version": "1.0", "model": {"type": "WordPiece", "vocab": {}}}"#, "wp.json", in: folder)
-        expectMessage(caught { try TokenizerJSONLoader.load(path: wordPiece) }, contains: ["wp.json", "model.type", "WordPiece"])
-        let noByteLevel = try write(tokenizerJSON(preTokenizer: #"{"type": "Split", "pattern": {"Regex": "\\s+"}, "behavior": "Removed", "invert": false}"#),
-                                    "nobl.json", in: folder)
-        expectMessage(caught { try TokenizerJSONLoader.load(path: noByteLevel) }, contains: ["nobl.json", "ByteLevel"])
+        #expect(try TokenizerJSONLoader.load(path: suffix).model is CharacterBPEModel)
+        let fallback = try write(tokenizerJSON().replacingOccurrences(of: #""byte_fallback": false"#, with: #""byte_fallback": true"#),
+                                 "fallback.json", in: folder)
+        #expect(try TokenizerJSONLoader.load(path: fallback).model is BPEModel)   // every byte is a token: fallback never fires
+        // A prefix space after a split: a rewriting pre-tokenizer.
+        let late = try write(tokenizerJSON(preTokenizer: #"{"type": "Sequence", "pretokenizers": [{"type": "Split", "pattern": {"Regex": "a"}, "behavior": "Isolated", "invert": false}, {"type": "ByteLevel", "use_regex": false, "add_prefix_space": true}]}"#),
+                             "late.json", in: folder)
+        let t = try TokenizerJSONLoader.load(path: late)
+        #expect(t.preTokenizer is StagedPreTokenizer)
+        // "heathe" → pieces "he", "a", "the", each with a space in front: " he" " a" " the" (checked with tokenizers).
+        #expect(try t.encode("heathe") == [0x20, 257, 0x20, UInt32(UInt8(ascii: "a")), 258])
+        // An unknown split behaviour is a typed error at its path.
         let behavior = try write(tokenizerJSON(preTokenizer: #"{"type": "Sequence", "pretokenizers": [{"type": "Split", "pattern": {"Regex": "a"}, "behavior": "Sideways", "invert": false}, {"type": "ByteLevel", "use_regex": false, "add_prefix_space": false}]}"#),
                                  "beh.json", in: folder)
         expectMessage(caught { try TokenizerJSONLoader.load(path: behavior) }, contains: ["beh.json", "pre_tokenizer.pretokenizers[0].behavior"])
-        let lateePrefix = try write(tokenizerJSON(preTokenizer: #"{"type": "Sequence", "pretokenizers": [{"type": "Split", "pattern": {"Regex": "a"}, "behavior": "Isolated", "invert": false}, {"type": "ByteLevel", "use_regex": false, "add_prefix_space": true}]}"#),
-                                    "late.json", in: folder)
-        expectMessage(caught { try TokenizerJSONLoader.load(path: lateePrefix) },
-                      contains: ["late.json", "pre_tokenizer.pretokenizers[1].add_prefix_space"])
     }
 
     @Test func badMergesAndVocabularyEntriesAreNamed() throws {
@@ -132,11 +148,55 @@ func tokenizerJSON(merges: String = #"["Ġ t", "h e", "Ġt he"]"#, addedTokens: 
         expectMessage(caught { try TokenizerJSONLoader.load(path: unknown) }, contains: ["m2.json", "model.merges[1]", "\"zz\""])
         let triple = try write(tokenizerJSON(merges: #"[["Ġ", "t", "x"]]"#), "m3.json", in: folder)
         expectMessage(caught { try TokenizerJSONLoader.load(path: triple) }, contains: ["m3.json", "model.merges[0]"])
-        let literal = try write(tokenizerJSON().replacingOccurrences(of: #""<|end|>": 259"#, with: #""a b": 259"#), "lit.json", in: folder)
-        expectMessage(caught { try TokenizerJSONLoader.load(path: literal) }, contains: ["lit.json", "model.vocab[\"a b\"]"])
+        let mixed = try write(tokenizerJSON(merges: #"[["Ġ", "t"], "h e"]"#), "m4.json", in: folder)
+        expectMessage(caught { try TokenizerJSONLoader.load(path: mixed) }, contains: ["m4.json", "model.merges[1]", "cannot be mixed"])
+        let noResult = try write(tokenizerJSON(merges: #"[["Ġ", "h"]]"#), "m5.json", in: folder)
+        expectMessage(caught { try TokenizerJSONLoader.load(path: noResult) }, contains: ["m5.json", "model.merges[0]", "not in the vocabulary"])
+        // A token string that appears twice (tokenizers would silently keep the last) and an id given twice.
+        let duplicateToken = try write(tokenizerJSON().replacingOccurrences(of: #""<|end|>": 259"#, with: #""<|end|>": 259, "he": 260"#),
+                                       "dup.json", in: folder)
+        expectMessage(caught { try TokenizerJSONLoader.load(path: duplicateToken) }, contains: ["dup.json", "model.vocab[\"he\"]", "same bytes"])
+        let duplicateID = try write(tokenizerJSON().replacingOccurrences(of: #""<|end|>": 259"#, with: #""<|end|>": 258"#),
+                                    "dupid.json", in: folder)
+        expectMessage(caught { try TokenizerJSONLoader.load(path: duplicateID) }, contains: ["dupid.json", "model.vocab", "258"])
         let wrongType = try write(tokenizerJSON().replacingOccurrences(of: #""fuse_unk": false"#, with: #""fuse_unk": "no""#), "t.json", in: folder)
-        expectMessage(caught { try TokenizerJSONLoader.load(path: wrongType) }, contains: ["t.json", "model.fuse_unk"])
+        expectMessage(caught { try TokenizerJSONLoader.load(path: wrongType) }, contains: ["t.json", "model.fuse_unk", "true or false"])
+        let negativeID = try write(tokenizerJSON().replacingOccurrences(of: #""<|end|>": 259"#, with: #""<|end|>": -1"#), "neg.json", in: folder)
+        expectMessage(caught { try TokenizerJSONLoader.load(path: negativeID) }, contains: ["neg.json", "model.vocab.<|end|>"])
         let truncated = try write(String(tokenizerJSON().prefix(300)), "cut.json", in: folder)
-        expectMessage(caught { try TokenizerJSONLoader.load(path: truncated) }, contains: ["cut.json", "not valid JSON"])
+        expectMessage(caught { try TokenizerJSONLoader.load(path: truncated) }, contains: ["cut.json", "not valid JSON", "byte offset"])
+    }
+
+    @Test func malformedDocumentsAndComponentsAreNamed() throws {
+        let folder = try scratchFolder()
+        let cases: [(String, [UInt8], [String])] = [
+            ("utf8.json", Array(tokenizerJSON().utf8.prefix(40)) + [0xFF] + Array(tokenizerJSON().utf8.dropFirst(40)), ["utf8.json", "invalid UTF-8"]),
+            ("trail.json", Array((tokenizerJSON() + " {}").utf8), ["trail.json", "after the top-level value"]),
+            ("surrogate.json", Array(tokenizerJSON(addedTokens: #"[{"id": 259, "content": "\ud800x", "special": true}]"#).utf8),
+             ["surrogate.json", "surrogate"]),
+            ("version.json", Array(tokenizerJSON().replacingOccurrences(of: #""version": "1.0""#, with: #""version": "2.0""#).utf8),
+             ["version.json", "at version", "2.0"]),
+            ("dropout.json", Array(tokenizerJSON().replacingOccurrences(of: #""dropout": null"#, with: #""dropout": 0.1"#).utf8),
+             ["dropout.json", "model.dropout", "random"]),
+            ("regex.json", Array(tokenizerJSON(preTokenizer: #"{"type": "Split", "pattern": {"Regex": "(unclosed"}, "behavior": "Isolated", "invert": false}"#).utf8),
+             ["regex.json", "pre_tokenizer.pattern.Regex"]),
+            ("meta.json", Array(tokenizerJSON(preTokenizer: #"{"type": "Metaspace", "replacement": "ab", "prepend_scheme": "always", "split": true}"#).utf8),
+             ["meta.json", "pre_tokenizer.replacement", "single character"]),
+            ("legacy.json", Array(tokenizerJSON(preTokenizer: #"{"type": "Metaspace", "replacement": "▁", "add_prefix_space": false}"#).utf8),
+             ["legacy.json", "pre_tokenizer.add_prefix_space", "never"]),
+            ("template.json", Array(tokenizerJSON().replacingOccurrences(of: #""post_processor": null"#, with:
+                #""post_processor": {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}], "pair": [], "special_tokens": {}}"#).utf8),
+             ["template.json", "post_processor.single[0]", "<s>"]),
+            ("added.json", Array(tokenizerJSON(addedTokens: #"[{"id": 259, "content": "<|end|>", "special": true}, {"id": 259, "content": "<|x|>", "special": true}]"#).utf8),
+             ["added.json", "added_tokens[1].id"]),
+            ("addedtwice.json", Array(tokenizerJSON(addedTokens: #"[{"id": 259, "content": "<|end|>", "special": true}, {"id": 260, "content": "<|end|>", "special": true}]"#).utf8),
+             ["addedtwice.json", "added_tokens[1].content"]),
+            ("strip.json", Array(tokenizerJSON(normalizer: #"{"type": "Strip", "strip_left": true}"#).utf8), ["strip.json", "normalizer.strip_right", "missing"]),
+            ("notype.json", Array(tokenizerJSON(normalizer: #"{"strip_left": true}"#).utf8), ["notype.json", "normalizer.type", "missing"]),
+        ]
+        for (name, bytes, parts) in cases {
+            let path = try write(bytes, name, in: folder)
+            expectMessage(caught { try TokenizerJSONLoader.load(path: path) }, contains: parts)
+        }
     }
 }

@@ -8,6 +8,8 @@
 //   TesseraBench stress [--iterations 1000000] [--loader-iterations 100000] [--seed S]   (Stress.swift)
 //   TesseraBench train --corpus FILE --vocab N [--pattern gpt2] [--threads T] [--merges-out PATH]   (Train.swift)
 //   TesseraBench replay --corpus FILE --merges PATH [--pattern gpt2] [--report-out PATH]             (Train.swift)
+//   TesseraBench load --tokenizer PATH [--repeat R]   (Load.swift)
+//   TesseraBench write-json --tokenizer IN --output OUT [--from file|tokenizer]   (Load.swift)
 //
 // Documents: the corpus is cut at line ends once a document reaches --doc-bytes (the same rule as
 // the Python driver), so every engine sees identical documents.
@@ -34,12 +36,14 @@ struct Bench {
         case "stress": try Stress.run(options)
         case "train": try Train.run(options)
         case "replay": try Replay.run(options)
+        case "load": try Load.run(options)
+        case "write-json": try WriteJSON.run(options)
         default: usage()
         }
     }
 
     static func usage() -> Never {
-        FileHandle.standardError.write(Data("usage: TesseraBench encode|scan|worst-case|load|stress|train|replay [--tokenizer T] [--corpus FILE] [--threads N] [--repeat R] [--doc-bytes B] [--pattern P]\n".utf8))
+        FileHandle.standardError.write(Data("usage: TesseraBench encode|scan|worst-case|load|write-json|stress|train|replay [--tokenizer T] [--corpus FILE] [--threads N] [--repeat R] [--doc-bytes B] [--pattern P]\n".utf8))
         exit(2)
     }
 
