@@ -78,8 +78,24 @@ struct ConvertCLITests {
         #expect(FileManager.default.contents(atPath: folder + "/again.json") == FileManager.default.contents(atPath: folder + "/r50k_base.json"))
     }
 
-    @Test("formats this build cannot write, unknown formats and bad inputs fail with a clear message", arguments: [
-        (["convert", "r50k_base", "/tmp/x.json", "--to", "tokenizer.json"], "not available in this build"),
+    @Test("cl100k_base → tokenizer.json gives the same ids, and converts back to the same .tiktoken bytes")
+    func tokenizerJSONTarget() throws {
+        let folder = try Self.scratch()
+        let json = folder + "/cl100k.json", back = folder + "/cl100k.tiktoken"
+        let a = try CLITests.run(["convert", "cl100k_base", json, "--to", "tokenizer.json"])
+        #expect(a.status == 0, "\(a.stderr)")
+        let text = Array(try Data(contentsOf: Fixtures.packageRoot.appendingPathComponent("corpora/demo/genesis-rv1909.txt")))
+        let reference = try CLITests.run(["encode", "-t", "cl100k_base"], stdin: text)
+        let converted = try CLITests.run(["encode", "-t", json], stdin: text)
+        #expect(converted.status == 0, "\(converted.stderr)")
+        #expect(converted.stdout == reference.stdout)
+        let b = try CLITests.run(["convert", json, back, "--to", "tiktoken"])
+        #expect(b.status == 0, "\(b.stderr)")
+        let original = Fixtures.vocabulary("cl100k_base.tiktoken").path
+        #expect(FileManager.default.contents(atPath: back) == FileManager.default.contents(atPath: original))
+    }
+
+    @Test("unknown formats and bad inputs fail with a clear message", arguments: [
         (["convert", "r50k_base", "/tmp/x", "--to", "yaml"], "not a known format"),
         (["convert", "/nonexistent/v.tiktoken", "/tmp/x", "--to", "gpt2"], "/nonexistent/v.tiktoken"),
         (["convert", "r50k_base", "/nonexistent-folder/x.model", "--to", "minbpe"], "/nonexistent-folder/x.model"),
