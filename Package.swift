@@ -3,6 +3,8 @@
 // Module graph (arrows point to dependencies; only the CLI composes modules):
 //   tessera (CLI) -> TesseraTraining -> TesseraFormats -> TesseraTokenizer -> TesseraBPE
 //                                                      \-> TesseraPreTokenizers -> TesseraUnicode -> CUtf8proc, CICUShim
+//   tessera (CLI) -> TesseraFormats -> TesseraLiB -> TesseraTokenizer   (LiB learner + segmentation model)
+//   tessera (CLI) -> TesseraStochastic -> TesseraTokenizer                (StochasTok, BPE-dropout)
 import PackageDescription
 
 // No unsafe flags (they also keep the package usable as a dependency): hot loops get their speed from
@@ -18,6 +20,8 @@ let package = Package(
         .library(name: "TesseraFormats", targets: ["TesseraFormats"]),
         .library(name: "TesseraUnicode", targets: ["TesseraUnicode"]),
         .library(name: "TesseraTraining", targets: ["TesseraTraining"]),
+        .library(name: "TesseraLiB", targets: ["TesseraLiB"]),
+        .library(name: "TesseraStochastic", targets: ["TesseraStochastic"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -34,16 +38,20 @@ let package = Package(
         .target(name: "TesseraBPE", swiftSettings: optimizedSwift),
         .target(name: "TesseraTokenizer",
                 dependencies: ["TesseraBPE", "TesseraPreTokenizers", "TesseraUnicode"], swiftSettings: optimizedSwift),
-        .target(name: "TesseraFormats", dependencies: ["TesseraTokenizer", "TesseraPreTokenizers", "TesseraUnicode", "CZlib"],
+        .target(name: "TesseraLiB", dependencies: ["TesseraBPE", "TesseraTokenizer", "TesseraPreTokenizers"],
+                swiftSettings: optimizedSwift),
+        .target(name: "TesseraStochastic", dependencies: ["TesseraBPE", "TesseraTokenizer"], swiftSettings: optimizedSwift),
+        .target(name: "TesseraFormats", dependencies: ["TesseraTokenizer", "TesseraPreTokenizers", "TesseraUnicode", "TesseraLiB", "CZlib"],
                 resources: [.copy("Resources/o200k_base.tiktoken")], swiftSettings: optimizedSwift),
         .target(name: "TesseraTraining",
                 dependencies: ["TesseraBPE", "TesseraPreTokenizers", "TesseraTokenizer", "TesseraFormats"],
                 swiftSettings: optimizedSwift),
         .executableTarget(name: "TesseraCLI",
-                          dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining",
+                          dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining", "TesseraLiB", "TesseraStochastic",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: optimizedSwift),
-        .executableTarget(name: "TesseraBench", dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining", "TesseraTestSupport"],
+        .executableTarget(name: "TesseraBench", dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining", "TesseraTestSupport",
+                                                                  "TesseraLiB", "TesseraStochastic"],
                           path: "bench/TesseraBench", swiftSettings: optimizedSwift),
 
         .target(name: "TesseraTestSupport", dependencies: ["TesseraFormats"], path: "Tests/TesseraTestSupport"),
@@ -54,5 +62,7 @@ let package = Package(
         .testTarget(name: "TesseraFormatsTests", dependencies: ["TesseraFormats", "TesseraTestSupport"]),
         .testTarget(name: "TesseraTrainingTests", dependencies: ["TesseraTraining", "TesseraTestSupport"]),
         .testTarget(name: "TesseraCLITests", dependencies: ["TesseraTestSupport"]),
+        .testTarget(name: "TesseraLiBTests", dependencies: ["TesseraLiB", "TesseraFormats", "TesseraTestSupport"]),
+        .testTarget(name: "TesseraStochasticTests", dependencies: ["TesseraStochastic", "TesseraFormats", "TesseraTestSupport"]),
     ]
 )
