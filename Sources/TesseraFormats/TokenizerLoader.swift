@@ -3,7 +3,7 @@
 // Detection for a path, in order: a folder (tokenizer.json[.gz] inside, else vocab.json + merges.txt);
 // the file name (`*.tiktoken[.gz]`, `*.gguf`, `*vocab.json` / `*merges.txt` / `encoder.json` / `vocab.bpe`,
 // any other `*.json[.gz]` = tokenizer.json unless its name or first 4 KiB say tekken); otherwise the content
-// (magic "GGUF", the line "minbpe v1", a JSON object (tekken or tokenizer.json), or a first line shaped like
+// (magic "GGUF", the line "minbpe v1", the line "tessera-lib v1", a JSON object (tekken or tokenizer.json), or a first line shaped like
 // `<base64> <rank>`).
 //
 // Names: `o200k_base` (the default) is embedded in the package (Resources/o200k_base.tiktoken). Other known
@@ -29,6 +29,8 @@ public enum TokenizerLoader {
         case minbpe
         /// Mistral's tekken JSON.
         case tekken
+        /// Tessera's LiB model (text starting with "tessera-lib v1", written by `tessera train lib`).
+        case lib = "tessera-lib"
     }
 
     /// Loads a known name (the embedded or a searched vocabulary) or a file/folder path.
@@ -57,6 +59,7 @@ public enum TokenizerLoader {
         case .gguf: return try GGUFLoader.load(path: path)
         case .minbpe: return try MinBPELoader.load(path: path)
         case .tekken: return try TekkenLoader.load(path: path)
+        case .lib: return try LiBModelFile.load(path: path)
         }
     }
 
@@ -92,6 +95,7 @@ public enum TokenizerLoader {
         // `.model` files: minbpe's are text with this signature; SentencePiece's are protobuf (first byte 0x0A),
         // which the SentencePiece loader recognises, so nothing here claims them.
         if MinBPELoader.looksLikeMinBPE(head) { return .minbpe }
+        if LiBModelFile.looksLikeLiB(head) { return .lib }
         if let first = head.first(where: { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }), first == UInt8(ascii: "{") {
             return TekkenLoader.looksLikeTekken(fileName: base, head: head) ? .tekken : .tokenizerJSON
         }

@@ -5,12 +5,14 @@
 //
 // Layout: node 0 is the root and finds its children in a 256-entry table; every other edge lives in
 // one open-addressing table keyed by `parent << 8 | byte` (Fibonacci hashing, linear probing,
-// backward-shift deletion, load ≤ 1/2), with key and child packed in one 64-bit word. A node knows its
-// parent, byte, number of children and the chunk (handle) ending there. Removing a chunk prunes the
-// nodes that no longer lead anywhere, as the reference's `_del` does, so walks stop as early as before.
+// backward-shift deletion, load ≤ 1/2). An edge's 16-byte slot holds the key, the child and the chunk
+// (handle) that ends at the child, so one walk step is one probe: the walk is a chain of dependent
+// loads, and a second array lookup per byte would double its cache misses. A node also knows its
+// parent, byte and number of children (for pruning and spelling). Removing a chunk prunes the nodes
+// that no longer lead anywhere, as the reference's `_del` does, so walks stop as early as before.
 //
-// Invariant: a node is reachable iff some live chunk passes through or ends at it; `entry[node]` is the
-// handle of the chunk spelled by the path to `node`, or -1.
+// Invariant: a node is reachable iff some live chunk passes through or ends at it; the entry stored
+// with the edge into a node is the handle of the chunk spelled by the path to it, or -1.
 // Complexity: match and lookup O(bytes walked) with one table probe per byte (expected O(1));
 // insert O(length); remove O(length) at worst (pruning). Nodes are capped at 2^24 (16.7 M).
 
@@ -18,39 +20,39 @@ final class ChunkTrie {
     static let none: Int32 = -1
     static let maxNodes = 1 << 24
 
-    private(set) var entry: UnsafeMutablePointer<Int32>
-    private var parent: UnsafeMutablePointer<Int32>
-    private var byte: UnsafeMutablePointer<UInt8>
-    private var childCount: UnsafeMutablePointer<Int32>
-    private var nodeCapacity: Int
-    private var nodeEnd = 1
+    /// An edge: key `parent << 8 | byte` (0 = empty slot), the child, and the chunk ending at the child.
+    struct Slot {
+        var key: UInt64
+        var child: Int32
+        var entry: Int32
+    }
+
+    private let parent = RawBuffer<Int32>(capacity: 1024)
+    private let byte = RawBuffer<UInt8>(capacity: 1024)
+    private let childCount = RawBuffer<Int32>(capacity: 1024)
     private var freeNodes: [Int32] = []
 
-    private let rootChild: UnsafeMutablePointer<Int32>
-    private var slots: UnsafeMutablePointer<UInt64>
-    private var mask: Int
-    private var shift: UInt64
-    private var used = 0
+    /// The root's edges, by byte.
+    private let rootEdge: UnsafeMutablePointer<Slot>
+    @exclusivity(unchecked) private var slots: UnsafeMutablePointer<Slot>
+    @exclusivity(unchecked) private var mask: Int
+    @exclusivity(unchecked) private var shift: UInt64
+    @exclusivity(unchecked) private var used = 0
 
     init() {
-        nodeCapacity = 1024
-        entry = .allocate(capacity: nodeCapacity)
-        parent = .allocate(capacity: nodeCapacity)
-        byte = .allocate(capacity: nodeCapacity)
-        childCount = .allocate(capacity: nodeCapacity)
-        entry[0] = Self.none; parent[0] = Self.none; byte[0] = 0; childCount[0] = 0
-        rootChild = .allocate(capacity: 256)
-        rootChild.initialize(repeating: Self.none, count: 256)
+        parent.append(Self.none); byte.append(0); childCount.append(0)
+        rootEdge = .allocate(capacity: 256)
+        rootEdge.initialize(repeating: Slot(key: 0, child: Self.none, entry: Self.none), count: 256)
         let capacity = 4096
         slots = .allocate(capacity: capacity)
-        slots.initialize(repeating: 0, count: capacity)
+        slots.initialize(repeating: Slot(key: 0, child: Self.none, entry: Self.none), count: capacity)
         mask = capacity - 1
         shift = UInt64(64 - capacity.trailingZeroBitCount)
     }
 
     deinit {
-        entry.deallocate(); parent.deallocate(); byte.deallocate(); childCount.deallocate()
-        rootChild.deallocate(); slots.deallocate()
+        rootEdge.deallocate()
+        slots.deallocate()
     }
 
     // MARK: Walking
@@ -58,16 +60,22 @@ final class ChunkTrie {
     @inline(__always)
     private func slotIndex(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
 
-    /// The child of `node` along byte `b`, or -1.
     @inline(__always)
-    func child(_ node: Int32, _ b: UInt8) -> Int32 {
-        if node == 0 { return rootChild[Int(b)] }
-        let key = UInt64(UInt32(bitPattern: node)) << 8 | UInt64(b)
-        var i = slotIndex(key)
+    private func key(_ node: Int32, _ b: UInt8) -> UInt64 { UInt64(UInt32(bitPattern: node)) << 8 | UInt64(b) }
+
+    /// The edge from `node` along byte `b`, or nil.
+    @inline(__always)
+    private func edge(_ node: Int32, _ b: UInt8) -> UnsafeMutablePointer<Slot>? {
+        if node == 0 {
+            let e = rootEdge + Int(b)
+            return e.pointee.child < 0 ? nil : e
+        }
+        let k = key(node, b)
+        var i = slotIndex(k)
         while true {
-            let s = slots[i]
-            if s == 0 { return Self.none }
-            if s >> 32 == key { return Int32(truncatingIfNeeded: s) }
+            let s = slots + i
+            if s.pointee.key == k { return s }
+            if s.pointee.key == 0 { return nil }
             i = (i &+ 1) & mask
         }
     }
@@ -81,11 +89,11 @@ final class ChunkTrie {
         var node: Int32 = 0
         var i = 0
         while i < n {
-            node = child(node, text[i])
-            if node < 0 { break }
+            guard let e = edge(node, text[i]) else { break }
             i += 1
-            let e = entry[Int(node)]
-            if e >= 0 { len2 = len1; h2 = h1; len1 = i; h1 = e }
+            node = e.pointee.child
+            let h = e.pointee.entry
+            if h >= 0 { len2 = len1; h2 = h1; len1 = i; h1 = h }
         }
         return (len1, h1, len2, h2)
     }
@@ -100,11 +108,13 @@ final class ChunkTrie {
     /// The handle of the chunk with exactly these bytes, or -1.
     func lookup(_ text: UnsafePointer<UInt8>, _ n: Int) -> Int32 {
         var node: Int32 = 0
+        var h = Self.none
         for i in 0..<n {
-            node = child(node, text[i])
-            if node < 0 { return Self.none }
+            guard let e = edge(node, text[i]) else { return Self.none }
+            node = e.pointee.child
+            h = e.pointee.entry
         }
-        return n == 0 ? Self.none : entry[Int(node)]
+        return h
     }
 
     /// The bytes spelled by the path to `node`.
@@ -121,30 +131,33 @@ final class ChunkTrie {
     /// the trie would exceed `maxNodes`.
     func insert(_ text: UnsafePointer<UInt8>, _ n: Int, handle: Int32) -> Int32? {
         var node: Int32 = 0
+        var last: UnsafeMutablePointer<Slot>?
         for i in 0..<n {
             let b = text[i]
-            var next = child(node, b)
-            if next < 0 {
-                guard let made = makeNode(parent: node, byte: b) else { return nil }
-                next = made
+            if let e = edge(node, b) {
+                last = e
+            } else {
+                guard let made = makeEdge(from: node, byte: b) else { return nil }
+                last = made
             }
-            node = next
+            node = last!.pointee.child
         }
-        entry[Int(node)] = handle
+        last?.pointee.entry = handle
         return node
     }
 
     /// Removes the chunk ending at `node` and prunes nodes that no longer lead to a chunk.
     func remove(node start: Int32) {
-        entry[Int(start)] = Self.none
         var node = start
-        while node > 0 && entry[Int(node)] < 0 && childCount[Int(node)] == 0 {
-            let up = parent[Int(node)]
-            let b = byte[Int(node)]
+        guard node > 0, let e = edge(parent[Int(node)], byte[Int(node)]) else { return }
+        e.pointee.entry = Self.none
+        while node > 0 && childCount[Int(node)] == 0 {
+            let up = parent[Int(node)], b = byte[Int(node)]
+            if let e = edge(up, b), e.pointee.entry >= 0 { break }
             if up == 0 {
-                rootChild[Int(b)] = Self.none
+                rootEdge[Int(b)] = Slot(key: 0, child: Self.none, entry: Self.none)
             } else {
-                deleteEdge(UInt64(UInt32(bitPattern: up)) << 8 | UInt64(b))
+                deleteEdge(key(up, b))
             }
             childCount[Int(up)] -= 1
             freeNodes.append(node)
@@ -152,78 +165,64 @@ final class ChunkTrie {
         }
     }
 
-    private func makeNode(parent up: Int32, byte b: UInt8) -> Int32? {
+    private func makeEdge(from up: Int32, byte b: UInt8) -> UnsafeMutablePointer<Slot>? {
         let node: Int32
         if let reused = freeNodes.popLast() {
             node = reused
+            parent[Int(node)] = up
+            byte[Int(node)] = b
+            childCount[Int(node)] = 0
         } else {
-            guard nodeEnd < Self.maxNodes else { return nil }
-            if nodeEnd == nodeCapacity { growNodes() }
-            node = Int32(nodeEnd)
-            nodeEnd += 1
+            guard parent.count < Self.maxNodes else { return nil }
+            node = Int32(parent.count)
+            parent.append(up); byte.append(b); childCount.append(0)
         }
-        entry[Int(node)] = Self.none
-        parent[Int(node)] = up
-        byte[Int(node)] = b
-        childCount[Int(node)] = 0
         childCount[Int(up)] += 1
         if up == 0 {
-            rootChild[Int(b)] = node
-        } else {
-            if (used + 1) * 2 > mask + 1 { growSlots() }
-            let key = UInt64(UInt32(bitPattern: up)) << 8 | UInt64(b)
-            var i = slotIndex(key)
-            while slots[i] != 0 { i = (i &+ 1) & mask }
-            slots[i] = key << 32 | UInt64(UInt32(bitPattern: node))
-            used += 1
+            rootEdge[Int(b)] = Slot(key: 0, child: node, entry: Self.none)
+            return rootEdge + Int(b)
         }
-        return node
-    }
-
-    private func growNodes() {
-        let capacity = nodeCapacity * 2
-        func grow<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<T> {
-            let q = UnsafeMutablePointer<T>.allocate(capacity: capacity)
-            q.moveInitialize(from: p, count: nodeEnd)
-            p.deallocate()
-            return q
-        }
-        entry = grow(entry); parent = grow(parent); byte = grow(byte); childCount = grow(childCount)
-        nodeCapacity = capacity
+        if (used + 1) * 2 > mask + 1 { growSlots() }
+        let k = key(up, b)
+        var i = slotIndex(k)
+        while slots[i].key != 0 { i = (i &+ 1) & mask }
+        slots[i] = Slot(key: k, child: node, entry: Self.none)
+        used += 1
+        return slots + i
     }
 
     private func growSlots() {
         let old = slots, oldCapacity = mask + 1
         let capacity = oldCapacity * 2
         slots = .allocate(capacity: capacity)
-        slots.initialize(repeating: 0, count: capacity)
+        slots.initialize(repeating: Slot(key: 0, child: Self.none, entry: Self.none), count: capacity)
         mask = capacity - 1
         shift = UInt64(64 - capacity.trailingZeroBitCount)
-        for j in 0..<oldCapacity where old[j] != 0 {
-            var i = slotIndex(old[j] >> 32)
-            while slots[i] != 0 { i = (i &+ 1) & mask }
+        for j in 0..<oldCapacity where old[j].key != 0 {
+            var i = slotIndex(old[j].key)
+            while slots[i].key != 0 { i = (i &+ 1) & mask }
             slots[i] = old[j]
         }
         old.deallocate()
     }
 
     /// Linear-probing deletion by backward shift (no tombstones, so probes stay short).
-    private func deleteEdge(_ key: UInt64) {
-        var i = slotIndex(key)
-        while slots[i] >> 32 != key { i = (i &+ 1) & mask }
+    private func deleteEdge(_ k: UInt64) {
+        var i = slotIndex(k)
+        while slots[i].key != k { i = (i &+ 1) & mask }
         var j = i
         while true {
             j = (j &+ 1) & mask
             let s = slots[j]
-            if s == 0 { break }
-            let home = slotIndex(s >> 32)
+            if s.key == 0 { break }
+            let home = slotIndex(s.key)
             // Keep s where it is when its home lies cyclically in (i, j]; otherwise it may move into the hole.
             let stays = i <= j ? (home > i && home <= j) : (home > i || home <= j)
             if stays { continue }
             slots[i] = s
             i = j
         }
-        slots[i] = 0
+        slots[i] = Slot(key: 0, child: Self.none, entry: Self.none)
         used -= 1
     }
 }

@@ -30,15 +30,10 @@ extension LiBLearner {
         // Re-rank, in reward order; rewards of forgotten chunks are dropped (their handles are dead).
         for (h, sign) in rewards where order.contains(h) {
             let rank = order.rank(of: h)
-            guard rank > 0 else { continue }
-            let step = Int(sign) * (Int(Double(rank) * parameters.updateRate) + 1)
-            let target = rank + step
-            if step < 0 {
-                order.move(h, to: max(0, target))
-            } else if target < order.count {
-                order.move(h, to: target)
-            } else {
-                deleteEntry(h)
+            switch Self.rankMove(rank: rank, sign: Int(sign), updateRate: parameters.updateRate, count: order.count) {
+            case .stay: continue
+            case .move(let target): order.move(h, to: target)
+            case .delete: deleteEntry(h)
             }
         }
         rewards.removeAll(keepingCapacity: true)
@@ -52,6 +47,23 @@ extension LiBLearner {
             }
         }
         compactContexts()
+    }
+
+    /// Where a reward (sign −1) or punishment (+1) sends the chunk at `rank` in a lexicon of `count` chunks.
+    public enum RankMove: Equatable, Sendable {
+        case stay
+        case move(to: Int)
+        case delete
+    }
+
+    /// The reference's rank-move arithmetic: rank 0 stays; otherwise step = sign · (⌊rank·Δ⌋ + 1), the
+    /// target is clamped at the head, and a tail-ward target past the last position deletes the chunk.
+    public static func rankMove(rank: Int, sign: Int, updateRate: Double, count: Int) -> RankMove {
+        guard rank > 0 else { return .stay }
+        let step = sign * (Int(Double(rank) * updateRate) + 1)
+        let target = rank + step
+        if step < 0 { return .move(to: max(0, target)) }
+        return target < count ? .move(to: target) : .delete
     }
 
     /// Removes a chunk from the lexicon, the trie and probation, and recycles its handle.

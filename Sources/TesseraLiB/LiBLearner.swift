@@ -31,45 +31,45 @@
 /// Learns a LiB lexicon, one article (step) at a time. Not thread-safe; one learner per thread.
 public final class LiBLearner {
     public let parameters: LiBParameters
-    var random: PythonRandom
+    @exclusivity(unchecked) var random: PythonRandom
     let trie = ChunkTrie()
-    var order = RankedList()
+    let order = RankedList()
 
     // Per handle.
-    var entryNode: [Int32] = []
-    var lifeLeft: [Int32] = []          // 0: not on probation
-    var poolIndex: [Int32] = []         // position in `pool`, -1 when not on probation
-    var contextStart: [Int] = []        // into `contextBytes`, -1: no context
-    var contextLeft: [Int32] = []
-    var contextRight: [Int32] = []
-    var freeHandles: [UInt32] = []
+    @exclusivity(unchecked) var entryNode: [Int32] = []
+    @exclusivity(unchecked) var lifeLeft: [Int32] = []          // 0: not on probation
+    @exclusivity(unchecked) var poolIndex: [Int32] = []         // position in `pool`, -1 when not on probation
+    @exclusivity(unchecked) var contextStart: [Int] = []        // into `contextBytes`, -1: no context
+    @exclusivity(unchecked) var contextLeft: [Int32] = []
+    @exclusivity(unchecked) var contextRight: [Int32] = []
+    @exclusivity(unchecked) var freeHandles: [UInt32] = []
 
-    var pool: [UInt32] = []
-    var contextBytes: [UInt8] = []
-    var contextGarbage = 0
-    var rewards: [(handle: UInt32, sign: Int8)] = []
+    @exclusivity(unchecked) var pool: [UInt32] = []
+    @exclusivity(unchecked) var contextBytes: [UInt8] = []
+    @exclusivity(unchecked) var contextGarbage = 0
+    @exclusivity(unchecked) var rewards: [(handle: UInt32, sign: Int8)] = []
     /// Every character (packed UTF-8 bytes) ever memorized because nothing matched it: by construction
     /// the set of all characters read (a character's first occurrence can never be inside a match).
-    var seenCharacters = Set<UInt32>()
+    @exclusivity(unchecked) var seenCharacters = Set<UInt32>()
     /// Characters in the corpus but not in the lexicon at `finish()` time, for reporting.
-    public internal(set) var restoredCharacters = 0
+    @exclusivity(unchecked) public internal(set) var restoredCharacters = 0
 
     /// Steps (articles) read so far.
-    public private(set) var steps = 0
+    @exclusivity(unchecked) public private(set) var steps = 0
     /// Sentences read so far.
-    public private(set) var sentences = 0
+    @exclusivity(unchecked) public private(set) var sentences = 0
     /// A trie overflow, reported by the next `learn` call.
-    var failure: LiBError?
+    @exclusivity(unchecked) var failure: LiBError?
 
     // Per sentence.
     struct Chunk { var start: Int; var length: Int; var handle: UInt32 }
-    var chunks: [Chunk] = []
+    @exclusivity(unchecked) var chunks: [Chunk] = []
     struct Pending { var key: UInt32; var altEnd: Int; var dStart: Int; var slot: Int }
-    var pending: [Pending] = []
+    @exclusivity(unchecked) var pending: [Pending] = []
     /// Alternative paths of the pending evaluations: a handle, or -(start + 1) for a character that was in
     /// no chunk when it was read (it may be memorized before the comparison; it is looked up then).
-    var altPaths: [[Int64]] = []
-    var freeAltSlots: [Int] = []
+    @exclusivity(unchecked) var altPaths: [[Int64]] = []
+    @exclusivity(unchecked) var freeAltSlots: [Int] = []
 
     /// - Throws: `LiBError.invalidParameter`.
     public init(parameters: LiBParameters) throws {

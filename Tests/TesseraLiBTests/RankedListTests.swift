@@ -18,7 +18,7 @@ struct RankedListTests {
     @Test("random inserts, moves and removals match an array", arguments: [1 as UInt64, 2, 3])
     func differential(seed: UInt64) {
         var rng = SplitMix64(seed: seed)
-        var list = RankedList()
+        let list = RankedList()
         var model: [UInt32] = []
         var free: [UInt32] = []
         var next: UInt32 = 0

@@ -7,6 +7,7 @@
 //   TesseraBench stress [--iterations 1000000] [--loader-iterations 100000] [--seed S]   (Stress.swift)
 //   TesseraBench train --corpus FILE --vocab N [--pattern gpt2] [--threads T] [--merges-out PATH]   (Train.swift)
 //   TesseraBench replay --corpus FILE --merges PATH [--pattern gpt2] [--report-out PATH]             (Train.swift)
+//   TesseraBench lib --corpus FILE [--steps 200] …  /  stochastok --tokenizer T --corpus FILE [--p 0.1] …  (Stochastic.swift)
 //
 // Documents: the corpus is cut at line ends once a document reaches --doc-bytes (the same rule as
 // the Python driver), so every engine sees identical documents.
@@ -32,12 +33,14 @@ struct Bench {
         case "stress": try Stress.run(options)
         case "train": try Train.run(options)
         case "replay": try Replay.run(options)
+        case "lib": try LiBBench.run(options)
+        case "stochastok": try StochasTokBench.run(options)
         default: usage()
         }
     }
 
     static func usage() -> Never {
-        FileHandle.standardError.write(Data("usage: TesseraBench encode|scan|worst-case|stress|train|replay [--tokenizer T] [--corpus FILE] [--threads N] [--repeat R] [--doc-bytes B] [--pattern P]\n".utf8))
+        FileHandle.standardError.write(Data("usage: TesseraBench encode|scan|worst-case|stress|train|replay|lib|stochastok [--tokenizer T] [--corpus FILE] [--threads N] [--repeat R] [--doc-bytes B] [--pattern P]\n".utf8))
         exit(2)
     }
 
