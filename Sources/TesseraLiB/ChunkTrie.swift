@@ -5,36 +5,34 @@
 //
 // Layout: node 0 is the root and finds its children in a 256-entry table; every other edge lives in
 // one open-addressing table keyed by `parent << 8 | byte` (Fibonacci hashing, linear probing,
-// backward-shift deletion, load ≤ 1/2). An edge's 16-byte slot holds the key, the child and the chunk
-// (handle) that ends at the child, so one walk step is one probe: the walk is a chain of dependent
-// loads, and a second array lookup per byte would double its cache misses. A node also knows its
-// parent, byte and number of children (for pruning and spelling). Removing a chunk prunes the nodes
-// that no longer lead anywhere, as the reference's `_del` does, so walks stop as early as before.
+// backward-shift deletion, load ≤ 1/2). A chunk is identified by the node where it ends (its handle is
+// that node's number), and an edge's 8-byte slot packs the key, the child and a "a chunk ends here"
+// bit, so one walk step is one probe into a table half the size it would be with separate entries: the
+// walk is a chain of dependent loads and its cost is cache misses. A node also knows its parent, byte and
+// number of children (for pruning and spelling). Removing a chunk prunes the nodes that no longer lead
+// anywhere, as the reference's `_del` does, so walks stop as early as before.
 //
-// Invariant: a node is reachable iff some live chunk passes through or ends at it; the entry stored
-// with the edge into a node is the handle of the chunk spelled by the path to it, or -1.
+// Invariant: a node is reachable iff some live chunk passes through or ends at it; the edge into a node
+// is marked iff the path to it spells a live chunk (whose handle is the node).
 // Complexity: match and lookup O(bytes walked) with one table probe per byte (expected O(1));
 // insert O(length); remove O(length) at worst (pruning). Nodes are capped at 2^24 (16.7 M).
 
 final class ChunkTrie {
     static let none: Int32 = -1
     static let maxNodes = 1 << 24
-
-    /// An edge: key `parent << 8 | byte` (0 = empty slot), the child, and the chunk ending at the child.
-    struct Slot {
-        var key: UInt64
-        var child: Int32
-        var entry: Int32
-    }
+    /// Slot and root-edge layout: bits 0–23 child, bit 31 "a chunk ends at the child"; slots add the key
+    /// (parent << 8 | byte) in bits 32–63. 0 is an empty slot (hash-table parents are never the root).
+    private static let childMask: UInt64 = 0xFF_FFFF
+    private static let chunkBit: UInt64 = 1 << 31
 
     private let parent = RawBuffer<Int32>(capacity: 1024)
     private let byte = RawBuffer<UInt8>(capacity: 1024)
     private let childCount = RawBuffer<Int32>(capacity: 1024)
     private var freeNodes: [Int32] = []
 
-    /// The root's edges, by byte.
-    private let rootEdge: UnsafeMutablePointer<Slot>
-    @exclusivity(unchecked) private var slots: UnsafeMutablePointer<Slot>
+    /// The root's edges by byte (child | chunk bit), 0 = none.
+    private let rootEdge: UnsafeMutablePointer<UInt64>
+    @exclusivity(unchecked) private var slots: UnsafeMutablePointer<UInt64>
     @exclusivity(unchecked) private var mask: Int
     @exclusivity(unchecked) private var shift: UInt64
     @exclusivity(unchecked) private var used = 0
@@ -42,10 +40,10 @@ final class ChunkTrie {
     init() {
         parent.append(Self.none); byte.append(0); childCount.append(0)
         rootEdge = .allocate(capacity: 256)
-        rootEdge.initialize(repeating: Slot(key: 0, child: Self.none, entry: Self.none), count: 256)
+        rootEdge.initialize(repeating: 0, count: 256)
         let capacity = 4096
         slots = .allocate(capacity: capacity)
-        slots.initialize(repeating: Slot(key: 0, child: Self.none, entry: Self.none), count: capacity)
+        slots.initialize(repeating: 0, count: capacity)
         mask = capacity - 1
         shift = UInt64(64 - capacity.trailingZeroBitCount)
     }
@@ -55,6 +53,9 @@ final class ChunkTrie {
         slots.deallocate()
     }
 
+    /// One more than the largest node number in use (handles are below it).
+    var nodeBound: Int { parent.count }
+
     // MARK: Walking
 
     @inline(__always)
@@ -63,19 +64,16 @@ final class ChunkTrie {
     @inline(__always)
     private func key(_ node: Int32, _ b: UInt8) -> UInt64 { UInt64(UInt32(bitPattern: node)) << 8 | UInt64(b) }
 
-    /// The edge from `node` along byte `b`, or nil.
+    /// The edge word (child | chunk bit) from `node` along byte `b`, 0 when there is none.
     @inline(__always)
-    private func edge(_ node: Int32, _ b: UInt8) -> UnsafeMutablePointer<Slot>? {
-        if node == 0 {
-            let e = rootEdge + Int(b)
-            return e.pointee.child < 0 ? nil : e
-        }
+    private func edge(_ node: Int32, _ b: UInt8) -> UInt64 {
+        if node == 0 { return rootEdge[Int(b)] }
         let k = key(node, b)
         var i = slotIndex(k)
         while true {
-            let s = slots + i
-            if s.pointee.key == k { return s }
-            if s.pointee.key == 0 { return nil }
+            let s = slots[i]
+            if s >> 32 == k { return s & 0xFFFF_FFFF }
+            if s == 0 { return 0 }
             i = (i &+ 1) & mask
         }
     }
@@ -89,11 +87,11 @@ final class ChunkTrie {
         var node: Int32 = 0
         var i = 0
         while i < n {
-            guard let e = edge(node, text[i]) else { break }
+            let e = edge(node, text[i])
+            if e == 0 { break }
             i += 1
-            node = e.pointee.child
-            let h = e.pointee.entry
-            if h >= 0 { len2 = len1; h2 = h1; len1 = i; h1 = h }
+            node = Int32(truncatingIfNeeded: e & Self.childMask)
+            if e & Self.chunkBit != 0 { len2 = len1; h2 = h1; len1 = i; h1 = node }
         }
         return (len1, h1, len2, h2)
     }
@@ -105,16 +103,18 @@ final class ChunkTrie {
         return (m.len1, m.h1)
     }
 
-    /// The handle of the chunk with exactly these bytes, or -1.
-    func lookup(_ text: UnsafePointer<UInt8>, _ n: Int) -> Int32 {
-        var node: Int32 = 0
-        var h = Self.none
+    /// The handle of the chunk with exactly these bytes, or -1. With `from`, the bytes continue the path
+    /// to that node (a chunk known to prefix them), which saves walking it again.
+    func lookup(_ text: UnsafePointer<UInt8>, _ n: Int, from start: Int32 = 0) -> Int32 {
+        var node = start
+        var e: UInt64 = 0
         for i in 0..<n {
-            guard let e = edge(node, text[i]) else { return Self.none }
-            node = e.pointee.child
-            h = e.pointee.entry
+            e = edge(node, text[i])
+            if e == 0 { return Self.none }
+            node = Int32(truncatingIfNeeded: e & Self.childMask)
         }
-        return h
+        if n == 0 { return start > 0 && edge(parent[Int(start)], byte[Int(start)]) & Self.chunkBit != 0 ? start : Self.none }
+        return e & Self.chunkBit != 0 ? node : Self.none
     }
 
     /// The bytes spelled by the path to `node`.
@@ -125,37 +125,42 @@ final class ChunkTrie {
         return out.reversed()
     }
 
+    /// Number of bytes on the path to `node`.
+    func depth(ofNode node: Int32) -> Int {
+        var d = 0
+        var x = node
+        while x > 0 { d += 1; x = parent[Int(x)] }
+        return d
+    }
+
     // MARK: Updating
 
-    /// Adds the chunk `text[0..<n]` (n ≥ 1, not present) with `handle`; returns its node, or nil when
-    /// the trie would exceed `maxNodes`.
-    func insert(_ text: UnsafePointer<UInt8>, _ n: Int, handle: Int32) -> Int32? {
-        var node: Int32 = 0
-        var last: UnsafeMutablePointer<Slot>?
+    /// Adds the chunk `text[0..<n]` (not present; n ≥ 1 unless `from` is given, after which the bytes
+    /// continue the path); returns its handle (its node), or nil when the trie would exceed `maxNodes`.
+    func insert(_ text: UnsafePointer<UInt8>, _ n: Int, from start: Int32 = 0) -> Int32? {
+        var node = start
         for i in 0..<n {
-            let b = text[i]
-            if let e = edge(node, b) {
-                last = e
+            let e = edge(node, text[i])
+            if e != 0 {
+                node = Int32(truncatingIfNeeded: e & Self.childMask)
             } else {
-                guard let made = makeEdge(from: node, byte: b) else { return nil }
-                last = made
+                guard let made = makeEdge(from: node, byte: text[i]) else { return nil }
+                node = made
             }
-            node = last!.pointee.child
         }
-        last?.pointee.entry = handle
+        setChunkBit(node, true)
         return node
     }
 
-    /// Removes the chunk ending at `node` and prunes nodes that no longer lead to a chunk.
-    func remove(node start: Int32) {
-        var node = start
-        guard node > 0, let e = edge(parent[Int(node)], byte[Int(node)]) else { return }
-        e.pointee.entry = Self.none
+    /// Removes the chunk `handle` and prunes the nodes that no longer lead to a chunk.
+    func remove(_ handle: Int32) {
+        setChunkBit(handle, false)
+        var node = handle
         while node > 0 && childCount[Int(node)] == 0 {
             let up = parent[Int(node)], b = byte[Int(node)]
-            if let e = edge(up, b), e.pointee.entry >= 0 { break }
+            if edge(up, b) & Self.chunkBit != 0 { break }
             if up == 0 {
-                rootEdge[Int(b)] = Slot(key: 0, child: Self.none, entry: Self.none)
+                rootEdge[Int(b)] = 0
             } else {
                 deleteEdge(key(up, b))
             }
@@ -165,7 +170,19 @@ final class ChunkTrie {
         }
     }
 
-    private func makeEdge(from up: Int32, byte b: UInt8) -> UnsafeMutablePointer<Slot>? {
+    private func setChunkBit(_ node: Int32, _ on: Bool) {
+        let up = parent[Int(node)], b = byte[Int(node)]
+        if up == 0 {
+            rootEdge[Int(b)] = on ? rootEdge[Int(b)] | Self.chunkBit : rootEdge[Int(b)] & ~Self.chunkBit
+            return
+        }
+        let k = key(up, b)
+        var i = slotIndex(k)
+        while slots[i] >> 32 != k { i = (i &+ 1) & mask }
+        slots[i] = on ? slots[i] | Self.chunkBit : slots[i] & ~Self.chunkBit
+    }
+
+    private func makeEdge(from up: Int32, byte b: UInt8) -> Int32? {
         let node: Int32
         if let reused = freeNodes.popLast() {
             node = reused
@@ -179,28 +196,28 @@ final class ChunkTrie {
         }
         childCount[Int(up)] += 1
         if up == 0 {
-            rootEdge[Int(b)] = Slot(key: 0, child: node, entry: Self.none)
-            return rootEdge + Int(b)
+            rootEdge[Int(b)] = UInt64(node)
+            return node
         }
         if (used + 1) * 2 > mask + 1 { growSlots() }
         let k = key(up, b)
         var i = slotIndex(k)
-        while slots[i].key != 0 { i = (i &+ 1) & mask }
-        slots[i] = Slot(key: k, child: node, entry: Self.none)
+        while slots[i] != 0 { i = (i &+ 1) & mask }
+        slots[i] = k << 32 | UInt64(node)
         used += 1
-        return slots + i
+        return node
     }
 
     private func growSlots() {
         let old = slots, oldCapacity = mask + 1
         let capacity = oldCapacity * 2
         slots = .allocate(capacity: capacity)
-        slots.initialize(repeating: Slot(key: 0, child: Self.none, entry: Self.none), count: capacity)
+        slots.initialize(repeating: 0, count: capacity)
         mask = capacity - 1
         shift = UInt64(64 - capacity.trailingZeroBitCount)
-        for j in 0..<oldCapacity where old[j].key != 0 {
-            var i = slotIndex(old[j].key)
-            while slots[i].key != 0 { i = (i &+ 1) & mask }
+        for j in 0..<oldCapacity where old[j] != 0 {
+            var i = slotIndex(old[j] >> 32)
+            while slots[i] != 0 { i = (i &+ 1) & mask }
             slots[i] = old[j]
         }
         old.deallocate()
@@ -209,20 +226,20 @@ final class ChunkTrie {
     /// Linear-probing deletion by backward shift (no tombstones, so probes stay short).
     private func deleteEdge(_ k: UInt64) {
         var i = slotIndex(k)
-        while slots[i].key != k { i = (i &+ 1) & mask }
+        while slots[i] >> 32 != k { i = (i &+ 1) & mask }
         var j = i
         while true {
             j = (j &+ 1) & mask
             let s = slots[j]
-            if s.key == 0 { break }
-            let home = slotIndex(s.key)
+            if s == 0 { break }
+            let home = slotIndex(s >> 32)
             // Keep s where it is when its home lies cyclically in (i, j]; otherwise it may move into the hole.
             let stays = i <= j ? (home > i && home <= j) : (home > i || home <= j)
             if stays { continue }
             slots[i] = s
             i = j
         }
-        slots[i] = Slot(key: 0, child: Self.none, entry: Self.none)
+        slots[i] = 0
         used -= 1
     }
 }

@@ -28,15 +28,17 @@ extension LiBLearner {
         for h in forgotten { deleteEntry(h) }
 
         // Re-rank, in reward order; rewards of forgotten chunks are dropped (their handles are dead).
-        for (h, sign) in rewards where order.contains(h) {
+        for i in 0..<rewards.count {
+            let h = rewards[i].handle
+            guard order.contains(h) else { continue }
             let rank = order.rank(of: h)
-            switch Self.rankMove(rank: rank, sign: Int(sign), updateRate: parameters.updateRate, count: order.count) {
+            switch Self.rankMove(rank: rank, sign: Int(rewards[i].sign), updateRate: parameters.updateRate, count: order.count) {
             case .stay: continue
-            case .move(let target): order.move(h, to: target)
+            case .move(let target): order.move(h, from: rank, to: target)
             case .delete: deleteEntry(h)
             }
         }
-        rewards.removeAll(keepingCapacity: true)
+        rewards.removeAll()
 
         // Forgetter 2: the ω tail goes on probation (chunks already there keep their life and context).
         let tailStart = Int((1 - parameters.outRate) * Double(order.count))
@@ -70,14 +72,12 @@ extension LiBLearner {
     func deleteEntry(_ h: UInt32) {
         release(h)
         order.remove(h)
-        trie.remove(node: entryNode[Int(h)])
-        entryNode[Int(h)] = -1
-        freeHandles.append(h)
+        trie.remove(Int32(h))
     }
 
     /// The reference's `clean_lexicon`: every chunk still on probation leaves the lexicon.
     public func removeChunksOnProbation() {
-        while let h = pool.last { deleteEntry(h) }
+        while pool.count > 0 { deleteEntry(pool[pool.count - 1]) }
     }
 
     /// Rewrites the context buffer without the contexts of chunks that left probation, once they are
@@ -86,7 +86,8 @@ extension LiBLearner {
         guard contextGarbage > 1 << 16 && contextGarbage * 2 > contextBytes.count else { return }
         var packed: [UInt8] = []
         packed.reserveCapacity(contextBytes.count - contextGarbage)
-        for h in pool where contextStart[Int(h)] >= 0 {
+        for i in 0..<pool.count where contextStart[Int(pool[i])] >= 0 {
+            let h = pool[i]
             let start = contextStart[Int(h)]
             let n = Int(contextLeft[Int(h)] + contextRight[Int(h)])
             contextStart[Int(h)] = packed.count

@@ -22,6 +22,12 @@
 // is split at invalid bytes, which are skipped), and a chunk deleted by a tail-ward move also leaves
 // probation (the reference keeps a stale pool entry that can never match again).
 //
+// Speed: a chunk's handle is its trie node, so a walk yields handles directly; per-chunk state lives in
+// raw buffers indexed by handle; ranks are cached per step (nothing moves while a step reads, and a
+// chunk memorized mid-step takes the last rank); an alternative path is kept as its length, first chunk
+// and rank sum (the reference keeps the chunk list), plus the rare characters that were in no chunk when
+// read and must be looked up again when the paths are compared.
+//
 // Invariant: `order`, `trie` and the entry arrays describe the same set of live handles; every chunk
 // on probation is live; during a sentence nothing is removed and nothing moves, so ranks only change
 // in `endStep`.
@@ -35,23 +41,24 @@ public final class LiBLearner {
     let trie = ChunkTrie()
     let order = RankedList()
 
-    // Per handle.
-    @exclusivity(unchecked) var entryNode: [Int32] = []
-    @exclusivity(unchecked) var lifeLeft: [Int32] = []          // 0: not on probation
-    @exclusivity(unchecked) var poolIndex: [Int32] = []         // position in `pool`, -1 when not on probation
-    @exclusivity(unchecked) var contextStart: [Int] = []        // into `contextBytes`, -1: no context
-    @exclusivity(unchecked) var contextLeft: [Int32] = []
-    @exclusivity(unchecked) var contextRight: [Int32] = []
-    @exclusivity(unchecked) var freeHandles: [UInt32] = []
+    // Per handle (trie node); meaningful only while the handle is a chunk.
+    let lifeLeft = RawBuffer<Int32>(capacity: 4096)       // 0: not on probation
+    let poolIndex = RawBuffer<Int32>(capacity: 4096)      // position in `pool`, -1 when not on probation
+    let contextStart = RawBuffer<Int>(capacity: 4096)     // into `contextBytes`, -1: no context
+    let contextLeft = RawBuffer<Int32>(capacity: 4096)
+    let contextRight = RawBuffer<Int32>(capacity: 4096)
+    let rankStep = RawBuffer<Int32>(capacity: 4096)       // step whose rank `rankValue` holds
+    let rankValue = RawBuffer<Int32>(capacity: 4096)
 
-    @exclusivity(unchecked) var pool: [UInt32] = []
+    let pool = RawBuffer<UInt32>(capacity: 1024)
     @exclusivity(unchecked) var contextBytes: [UInt8] = []
     @exclusivity(unchecked) var contextGarbage = 0
-    @exclusivity(unchecked) var rewards: [(handle: UInt32, sign: Int8)] = []
+    struct Reward { var handle: UInt32; var sign: Int32 }
+    let rewards = RawBuffer<Reward>(capacity: 1024)
     /// Every character (packed UTF-8 bytes) ever memorized because nothing matched it: by construction
     /// the set of all characters read (a character's first occurrence can never be inside a match).
     @exclusivity(unchecked) var seenCharacters = Set<UInt32>()
-    /// Characters in the corpus but not in the lexicon at `finish()` time, for reporting.
+    /// Characters that were missing from the lexicon at `finish()` and were put back.
     @exclusivity(unchecked) public internal(set) var restoredCharacters = 0
 
     /// Steps (articles) read so far.
@@ -63,13 +70,28 @@ public final class LiBLearner {
 
     // Per sentence.
     struct Chunk { var start: Int; var length: Int; var handle: UInt32 }
-    @exclusivity(unchecked) var chunks: [Chunk] = []
-    struct Pending { var key: UInt32; var altEnd: Int; var dStart: Int; var slot: Int }
-    @exclusivity(unchecked) var pending: [Pending] = []
-    /// Alternative paths of the pending evaluations: a handle, or -(start + 1) for a character that was in
-    /// no chunk when it was read (it may be memorized before the comparison; it is looked up then).
-    @exclusivity(unchecked) var altPaths: [[Int64]] = []
-    @exclusivity(unchecked) var freeAltSlots: [Int] = []
+    let chunks = RawBuffer<Chunk>(capacity: 256)
+    /// A pending evaluation: the default path is `chunks[dStart...]`; the alternative path is summarized.
+    struct Pending {
+        var key: UInt32
+        var altEnd: Int
+        var dStart: Int
+        var altCount: Int
+        var altFirst: UInt32
+        var altRankSum: Int
+        /// Characters of the alternative that were in no chunk when read (listed in `rawAlternatives`).
+        var altRaw: Int
+        var id: Int
+    }
+    let pending = RawBuffer<Pending>(capacity: 64)
+    /// The trie's two longest matches at a position (lengths and handles as in `ChunkTrie.match2`).
+    struct Match { var len1: Int; var h1: Int32; var len2: Int; var h2: Int32 }
+    let matchCache = RawBuffer<Match>(capacity: 256)
+    let matchStamp = RawBuffer<UInt32>(capacity: 256)
+    @exclusivity(unchecked) var sentenceStamp: UInt32 = 0
+    @exclusivity(unchecked) var sentenceLength = 0
+    @exclusivity(unchecked) var rawAlternatives: [(id: Int, start: Int)] = []
+    @exclusivity(unchecked) var nextPendingID = 0
 
     /// - Throws: `LiBError.invalidParameter`.
     public init(parameters: LiBParameters) throws {
@@ -85,12 +107,22 @@ public final class LiBLearner {
 
     /// The lexicon in rank order (rank 0 first), chunks as UTF-8 bytes.
     public func lexicon() -> [[UInt8]] {
-        order.ordered().map { trie.bytes(ofNode: entryNode[Int($0)]) }
+        order.ordered().map { trie.bytes(ofNode: Int32($0)) }
     }
 
     /// The chunks on probation with their remaining life, in rank order (for tests and diagnostics).
     public func probation() -> [(chunk: [UInt8], life: Int)] {
-        order.ordered().filter { lifeLeft[Int($0)] > 0 }.map { (trie.bytes(ofNode: entryNode[Int($0)]), Int(lifeLeft[Int($0)])) }
+        order.ordered().filter { lifeLeft[Int($0)] > 0 }.map { (trie.bytes(ofNode: Int32($0)), Int(lifeLeft[Int($0)])) }
+    }
+
+    /// The rank of chunk `h`, cached for the current step.
+    @inline(__always)
+    func rank(_ h: UInt32) -> Int {
+        if rankStep[Int(h)] == Int32(truncatingIfNeeded: steps) { return Int(rankValue[Int(h)]) }
+        let r = order.rank(of: h)
+        rankStep[Int(h)] = Int32(truncatingIfNeeded: steps)
+        rankValue[Int(h)] = Int32(r)
+        return r
     }
 
     // MARK: A step
@@ -121,15 +153,18 @@ public final class LiBLearner {
     // MARK: Reading a sentence (the reference's `reading`)
 
     func readSentence(_ s: UnsafePointer<UInt8>, _ n: Int) {
-        chunks.removeAll(keepingCapacity: true)
-        for p in pending { freeAltSlots.append(p.slot) }
-        pending.removeAll(keepingCapacity: true)
+        chunks.removeAll()
+        pending.removeAll()
+        rawAlternatives.removeAll(keepingCapacity: true)
+        startMatchCache(n)
+        sentenceLength = n
         var loc = 0
         while loc < n && failure == nil {
-            if !pending.isEmpty { evaluate(s, n, loc) }
-            let m = trie.match2(s + loc, n - loc)
-            let lastLength = chunks.last?.length ?? 0
-            let beforeLast = chunks.count > 1 ? chunks[chunks.count - 2] : nil
+            if pending.count > 0 { evaluate(s, n, loc) }
+            let m = match(s, n, loc)
+            let count = chunks.count
+            let lastLength = count > 0 ? chunks[count - 1].length : 0
+            let beforeLast: (Int, Int) = count > 1 ? (chunks[count - 2].start, chunks[count - 2].length) : (0, 0)
 
             if m.h1 >= 0 && lifeLeft[Int(m.h1)] > 0 {
                 probationCheck(UInt32(m.h1), s, n, loc, m.len1, lastLength: lastLength, beforeLast: beforeLast)
@@ -138,17 +173,16 @@ public final class LiBLearner {
             var chunkLength = m.len1
             var handle = m.h1
             if m.len1 > 0 {
-                if m.len2 > 0 { register(UInt32(m.h1), altEnd: loc + m.len2, firstAlt: m.h2) }
-                if random.random() < parameters.inRate {
+                if m.len2 > 0 { register(UInt32(m.h1), altEnd: loc + m.len2, firstAlt: UInt32(m.h2)) }
+                if random.random() < parameters.inRate && lastLength > 0 {
                     let next = forceMatchLength(s, n, loc + m.len1)
-                    memorize(s, from: loc - lastLength, length: lastLength + m.len1,
-                             left: beforeLast.map { ($0.start, $0.length) } ?? (0, 0), right: (loc + m.len1, next))
+                    memorize(s, from: loc - lastLength, length: lastLength + m.len1, left: beforeLast, right: (loc + m.len1, next),
+                             prefix: (chunks[count - 1].handle, lastLength))
                 }
             } else {
                 chunkLength = utf8Length(s[loc])
                 let next = forceMatchLength(s, n, loc + chunkLength)
-                handle = memorize(s, from: loc, length: chunkLength,
-                                  left: (loc - lastLength, lastLength), right: (loc + chunkLength, next))
+                handle = memorize(s, from: loc, length: chunkLength, left: (loc - lastLength, lastLength), right: (loc + chunkLength, next))
                 seenCharacters.insert(packCharacter(s + loc, chunkLength))
             }
             chunks.append(Chunk(start: loc, length: chunkLength, handle: UInt32(bitPattern: handle)))
@@ -158,7 +192,7 @@ public final class LiBLearner {
 
     /// The chunk on probation `h` was matched at `loc`: release it, or grow it into a repeated context.
     private func probationCheck(_ h: UInt32, _ s: UnsafePointer<UInt8>, _ n: Int, _ loc: Int, _ length: Int,
-                                lastLength: Int, beforeLast: Chunk?) {
+                                lastLength: Int, beforeLast: (Int, Int)) {
         let ctx = contextStart[Int(h)]
         guard parameters.inspectContext && ctx >= 0 else {
             release(h)
@@ -168,56 +202,43 @@ public final class LiBLearner {
         let oldLeft = Int(contextLeft[Int(h)]), oldRight = Int(contextRight[Int(h)])
         if oldLeft == 0 && oldRight == 0 && lastLength == 0 && next == 0 { return }
         var extended = false
-        let leftMatches = contextBytes.withUnsafeBufferPointer { c -> Bool in
+        let (leftMatches, rightMatches) = contextBytes.withUnsafeBufferPointer { c -> (Bool, Bool) in
             let old = c.baseAddress! + ctx
-            // One context is a suffix of the other (each side non-empty where it is the suffix).
-            if oldLeft > 0 && lastLength >= oldLeft && memEqual(s + loc - oldLeft, old, oldLeft) { return true }
-            if lastLength > 0 && oldLeft >= lastLength && memEqual(old + oldLeft - lastLength, s + loc - lastLength, lastLength) { return true }
-            return false
+            // One context is a suffix (left) or prefix (right) of the other, the shorter one non-empty.
+            let left = (oldLeft > 0 && lastLength >= oldLeft && memEqual(s + loc - oldLeft, old, oldLeft))
+                || (lastLength > 0 && oldLeft >= lastLength && memEqual(old + oldLeft - lastLength, s + loc - lastLength, lastLength))
+            let here = s + loc + length, oldNext = old + oldLeft
+            let right = (oldRight > 0 && next >= oldRight && memEqual(here, oldNext, oldRight))
+                || (next > 0 && oldRight >= next && memEqual(oldNext, here, next))
+            return (left, right)
         }
         if leftMatches {
-            memorize(s, from: loc - lastLength, length: lastLength + length,
-                     left: beforeLast.map { ($0.start, $0.length) } ?? (0, 0), right: (loc + length, next))
+            memorize(s, from: loc - lastLength, length: lastLength + length, left: beforeLast, right: (loc + length, next),
+                     prefix: lastLength > 0 ? (chunks[chunks.count - 1].handle, lastLength) : nil)
             extended = true
-        }
-        let rightMatches = contextBytes.withUnsafeBufferPointer { c -> Bool in
-            let old = c.baseAddress! + ctx + oldLeft
-            let here = s + loc + length
-            if oldRight > 0 && next >= oldRight && memEqual(here, old, oldRight) { return true }
-            if next > 0 && oldRight >= next && memEqual(old, here, next) { return true }
-            return false
         }
         if rightMatches {
             let afterNext = forceMatchLength(s, n, loc + length + next)
-            memorize(s, from: loc, length: length + next,
-                     left: (loc - lastLength, lastLength), right: (loc + length + next, afterNext))
+            memorize(s, from: loc, length: length + next, left: (loc - lastLength, lastLength), right: (loc + length + next, afterNext),
+                     prefix: (h, length))
             extended = true
         }
         if !extended {
-            rewards.append((h, -1))
+            rewards.append(Reward(handle: h, sign: -1))
             release(h)
         }
     }
 
     /// Opens (or restarts, keeping its place in the order) the evaluation of chunk `key` at the current position.
-    private func register(_ key: UInt32, altEnd: Int, firstAlt: Int32) {
-        if let i = pending.firstIndex(where: { $0.key == key }) {
-            pending[i].altEnd = altEnd
-            pending[i].dStart = chunks.count
-            altPaths[pending[i].slot].removeAll(keepingCapacity: true)
-            altPaths[pending[i].slot].append(Int64(firstAlt))
+    private func register(_ key: UInt32, altEnd: Int, firstAlt: UInt32) {
+        let fresh = Pending(key: key, altEnd: altEnd, dStart: chunks.count, altCount: 1, altFirst: firstAlt,
+                            altRankSum: rank(firstAlt), altRaw: 0, id: nextPendingID)
+        nextPendingID += 1
+        for i in 0..<pending.count where pending[i].key == key {
+            pending[i] = fresh
             return
         }
-        let slot: Int
-        if let free = freeAltSlots.popLast() {
-            slot = free
-            altPaths[slot].removeAll(keepingCapacity: true)
-        } else {
-            slot = altPaths.count
-            altPaths.append([])
-        }
-        altPaths[slot].append(Int64(firstAlt))
-        pending.append(Pending(key: key, altEnd: altEnd, dStart: chunks.count, slot: slot))
+        pending.append(fresh)
     }
 
     /// Extends every alternative path up to `loc` and decides the evaluations whose paths meet there.
@@ -226,41 +247,43 @@ public final class LiBLearner {
         while i < pending.count {
             var e = pending[i]
             while e.altEnd < loc {
-                let m = trie.longest(s + e.altEnd, n - e.altEnd)
-                if m.length > 0 {
-                    altPaths[e.slot].append(Int64(m.handle))
-                    e.altEnd += m.length
+                let m = match(s, n, e.altEnd)
+                if m.len1 > 0 {
+                    e.altRankSum += rank(UInt32(m.h1))
+                    e.altEnd += m.len1
                 } else {
-                    altPaths[e.slot].append(-Int64(e.altEnd) - 1)
+                    rawAlternatives.append((e.id, e.altEnd))
+                    e.altRaw += 1
                     e.altEnd += utf8Length(s[e.altEnd])
                 }
+                e.altCount += 1
             }
             if e.altEnd == loc {
-                let path = altPaths[e.slot]
                 let defaultCount = chunks.count - e.dStart
-                var alternativeWins = defaultCount > path.count
-                if defaultCount == path.count {
-                    var defaultSum = 0, alternativeSum = 0
-                    for k in e.dStart..<chunks.count { defaultSum += order.rank(of: chunks[k].handle) }
-                    for x in path {
-                        if x >= 0 {
-                            alternativeSum += order.rank(of: UInt32(x))
-                        } else {
-                            let start = Int(-(x + 1))
-                            let h = trie.lookup(s + start, utf8Length(s[start]))
-                            if h >= 0 { alternativeSum += order.rank(of: UInt32(h)) }
+                var alternativeWins = defaultCount > e.altCount
+                if defaultCount == e.altCount {
+                    var defaultSum = 0
+                    for k in e.dStart..<chunks.count { defaultSum += rank(chunks[k].handle) }
+                    var alternativeSum = e.altRankSum
+                    if e.altRaw > 0 {
+                        // A character that was in no chunk may have been memorized since: the reference
+                        // counts it if it is in the lexicon now.
+                        for r in rawAlternatives where r.id == e.id {
+                            let h = trie.lookup(s + r.start, utf8Length(s[r.start]))
+                            if h >= 0 { alternativeSum += rank(UInt32(h)) }
                         }
                     }
                     alternativeWins = defaultSum > alternativeSum
                 }
                 if alternativeWins {
-                    rewards.append((UInt32(path[0]), -1))
-                    rewards.append((e.key, 1))
+                    rewards.append(Reward(handle: e.altFirst, sign: -1))
+                    rewards.append(Reward(handle: e.key, sign: 1))
                 } else {
-                    rewards.append((e.key, -1))
+                    rewards.append(Reward(handle: e.key, sign: -1))
                 }
-                freeAltSlots.append(e.slot)
-                pending.remove(at: i)
+                // Remove, keeping the order of the others.
+                for k in i..<(pending.count - 1) { pending[k] = pending[k + 1] }
+                _ = pending.removeLast()
             } else {
                 pending[i] = e
                 i += 1
@@ -272,8 +295,48 @@ public final class LiBLearner {
     @inline(__always)
     private func forceMatchLength(_ s: UnsafePointer<UInt8>, _ n: Int, _ p: Int) -> Int {
         if p >= n { return 0 }
-        let m = trie.longest(s + p, n - p)
-        return m.length > 0 ? m.length : utf8Length(s[p])
+        let m = match(s, n, p)
+        return m.len1 > 0 ? m.len1 : utf8Length(s[p])
+    }
+
+    // MARK: Matches of the current sentence, cached by position
+
+    // The same positions are matched again and again while a sentence is read (the next chunk of a
+    // context, then the main loop there; alternative paths of several evaluations). A cached match stays
+    // right until a chunk is memorized that the text at that position starts with.
+
+    private func startMatchCache(_ n: Int) {
+        if matchStamp.count < n + 1 {
+            let missing = n + 1 - matchStamp.count
+            matchStamp.append(repeating: 0, count: missing)
+            matchCache.append(repeating: Match(len1: 0, h1: -1, len2: 0, h2: -1), count: missing)
+        }
+        sentenceStamp &+= 1
+        if sentenceStamp == 0 {
+            // The stamp wrapped: clear the old stamps once.
+            for i in 0..<matchStamp.count { matchStamp[i] = 0 }
+            sentenceStamp = 1
+        }
+    }
+
+    /// The two longest chunks at `p` (the trie's `match2`), from the cache when still valid.
+    @inline(__always)
+    private func match(_ s: UnsafePointer<UInt8>, _ n: Int, _ p: Int) -> Match {
+        if matchStamp[p] == sentenceStamp { return matchCache[p] }
+        let m = trie.match2(s + p, n - p)
+        let r = Match(len1: m.len1, h1: m.h1, len2: m.len2, h2: m.h2)
+        matchCache[p] = r
+        matchStamp[p] = sentenceStamp
+        return r
+    }
+
+    /// A chunk `s[from..<from+length]` was memorized: drop the cached matches at positions that start with it.
+    private func forgetMatches(_ s: UnsafePointer<UInt8>, from: Int, length: Int) {
+        guard sentenceLength >= length else { return }
+        let first = s[from]
+        for p in 0...(sentenceLength - length) where matchStamp[p] == sentenceStamp && s[p] == first {
+            if memEqual(s + p, s + from, length) { matchStamp[p] = 0 }
+        }
     }
 
     // MARK: Memorizing (the reference's `memorize`)
@@ -281,38 +344,49 @@ public final class LiBLearner {
     /// Adds `s[from..<from+length]` at the tail, on probation with the context (left, right) given as
     /// (start, length) ranges of the sentence, unless it is already known or too long. Returns the handle
     /// of the chunk (new or existing), -1 when it is too long.
+    /// `prefix` names a chunk (handle, length) that the new chunk starts with, so the trie walk can resume there.
     @discardableResult
-    func memorize(_ s: UnsafePointer<UInt8>, from: Int, length: Int, left: (Int, Int), right: (Int, Int)) -> Int32 {
+    func memorize(_ s: UnsafePointer<UInt8>, from: Int, length: Int, left: (Int, Int), right: (Int, Int),
+                  prefix: (handle: UInt32, length: Int)? = nil) -> Int32 {
         if let cap = parameters.maxChunkCharacters, characterCount(s + from, length) > cap { return -1 }
-        let known = trie.lookup(s + from, length)
+        let skip = prefix?.length ?? 0, start = prefix.map { Int32($0.handle) } ?? 0
+        let known = trie.lookup(s + from + skip, length - skip, from: start)
         if known >= 0 { return known }
-        let h = newHandle()
-        guard let node = trie.insert(s + from, length, handle: Int32(bitPattern: h)) else {
+        guard let node = trie.insert(s + from + skip, length - skip, from: start) else {
             failure = .lexiconTooLarge(nodes: ChunkTrie.maxNodes)
-            freeHandles.append(h)
             return -1
         }
-        entryNode[Int(h)] = node
+        forgetMatches(s, from: from, length: length)
+        let h = UInt32(node)
+        track(h)
         order.append(h)
+        rankStep[Int(h)] = Int32(truncatingIfNeeded: steps)
+        rankValue[Int(h)] = Int32(order.count - 1)
         startProbation(h)
         contextStart[Int(h)] = contextBytes.count
         contextLeft[Int(h)] = Int32(left.1)
         contextRight[Int(h)] = Int32(right.1)
         contextBytes.append(contentsOf: UnsafeBufferPointer(start: s + left.0, count: left.1))
         contextBytes.append(contentsOf: UnsafeBufferPointer(start: s + right.0, count: right.1))
-        return Int32(bitPattern: h)
+        return node
     }
 
-    func newHandle() -> UInt32 {
-        if let h = freeHandles.popLast() { return h }
-        let h = UInt32(entryNode.count)
-        entryNode.append(-1)
-        lifeLeft.append(0)
-        poolIndex.append(-1)
-        contextStart.append(-1)
-        contextLeft.append(0)
-        contextRight.append(0)
-        return h
+    /// Sizes the per-handle buffers for handle `h` and gives it a clean state.
+    func track(_ h: UInt32) {
+        let missing = Int(h) + 1 - lifeLeft.count
+        if missing > 0 {
+            lifeLeft.append(repeating: 0, count: missing)
+            poolIndex.append(repeating: -1, count: missing)
+            contextStart.append(repeating: -1, count: missing)
+            contextLeft.append(repeating: 0, count: missing)
+            contextRight.append(repeating: 0, count: missing)
+            rankStep.append(repeating: -1, count: missing)
+            rankValue.append(repeating: 0, count: missing)
+        }
+        lifeLeft[Int(h)] = 0
+        poolIndex[Int(h)] = -1
+        contextStart[Int(h)] = -1
+        rankStep[Int(h)] = -1
     }
 
     /// Puts `h` on probation with a full life and no context (a fresh chunk gets its context right after).

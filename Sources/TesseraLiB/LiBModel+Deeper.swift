@@ -15,7 +15,7 @@ extension LiBModel {
     /// Appends the parts of chunk `text[start..<start+length]` (id `id`) after `level` rounds of splitting.
     func split(_ text: UnsafePointer<UInt8>, _ start: Int, _ length: Int, _ id: TokenID, level: Int,
                into ids: inout [TokenID], spans: UnsafeMutablePointer<[Int]>?) {
-        let trie = self.trie.trie
+        let trie = self.trie
         var best: (first: Int32, second: Int32, firstLength: Int)?
         var prefix = length
         while true {

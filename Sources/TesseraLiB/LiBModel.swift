@@ -39,6 +39,7 @@ public struct LiBModel: TokenModel, Sendable {
     public init(lexicon: [[UInt8]], deeper: Bool = false) throws {
         guard !lexicon.isEmpty else { throw LiBError.invalidLexicon("the lexicon is empty") }
         let trie = ChunkTrie()
+        var nodes: [Int32] = []
         var entries: [(bytes: [UInt8], id: TokenID)] = []
         entries.reserveCapacity(lexicon.count + 256)
         var byteToken = [TokenID](repeating: .max, count: 256)
@@ -51,10 +52,13 @@ public struct LiBModel: TokenModel, Sendable {
                 throw LiBError.invalidLexicon("entry \(id) is " + (chunk.isEmpty ? "empty" : "not valid UTF-8"))
             }
             let existing = chunk.withUnsafeBufferPointer { trie.lookup($0.baseAddress!, $0.count) }
-            if existing >= 0 { throw LiBError.invalidLexicon("entries \(existing) and \(id) are the same chunk") }
-            guard chunk.withUnsafeBufferPointer({ trie.insert($0.baseAddress!, $0.count, handle: Int32(id)) }) != nil else {
+            if existing >= 0, let first = nodes.firstIndex(of: existing) {
+                throw LiBError.invalidLexicon("entries \(first) and \(id) are the same chunk")
+            }
+            guard let node = chunk.withUnsafeBufferPointer({ trie.insert($0.baseAddress!, $0.count) }) else {
                 throw LiBError.lexiconTooLarge(nodes: ChunkTrie.maxNodes)
             }
+            nodes.append(node)
             entries.append((chunk, TokenID(id)))
             if chunk.count == 1 { byteToken[Int(chunk[0])] = TokenID(id) }
         }
@@ -67,7 +71,9 @@ public struct LiBModel: TokenModel, Sendable {
         self.vocabulary = try Vocabulary(entries: entries)
         self.lexiconCount = lexicon.count
         self.deeper = deeper
-        self.trie = FrozenTrie(trie)
+        var idOfNode = [Int32](repeating: -1, count: trie.nodeBound)
+        for (id, node) in nodes.enumerated() { idOfNode[Int(node)] = Int32(id) }
+        self.trie = FrozenTrie(trie, idOfNode: idOfNode)
         self.byteToken = byteToken
     }
 
@@ -116,7 +122,7 @@ public struct LiBModel: TokenModel, Sendable {
     /// Calls `body(start, length, id)` for each chunk of the greedy two-path segmentation, in order;
     /// id is -1 for a raw character (or invalid byte) the lexicon does not hold.
     func forEachChunk(_ text: UnsafePointer<UInt8>, _ n: Int, _ body: (Int, Int, Int32) -> Void) {
-        let trie = self.trie.trie
+        let trie = self.trie
         // Path elements are (start, length, id) with id -1 for a raw character.
         var defaultPath: [(Int, Int, Int32)] = []
         var alternativePath: [(Int, Int, Int32)] = []
@@ -160,17 +166,40 @@ public struct LiBModel: TokenModel, Sendable {
 
     /// The reference's `next_segment`: the longest chunk at `p`, else one raw character.
     @inline(__always)
-    private func nextSegment(_ trie: ChunkTrie, _ text: UnsafePointer<UInt8>, _ n: Int, _ p: Int) -> (Int, Int, Int32) {
+    private func nextSegment(_ trie: FrozenTrie, _ text: UnsafePointer<UInt8>, _ n: Int, _ p: Int) -> (Int, Int, Int32) {
         let m = trie.longest(text + p, n - p)
         if m.length > 0 { return (p, m.length, m.handle) }
         return (p, characterLength(text + p, n - p), -1)
     }
 }
 
-/// A `ChunkTrie` that is never mutated after the model is built, so sharing it between threads is safe.
+/// A `ChunkTrie` that is never mutated after the model is built, so sharing it between threads is safe,
+/// and the token id of each chunk's node.
 final class FrozenTrie: @unchecked Sendable {
     let trie: ChunkTrie
-    init(_ trie: ChunkTrie) { self.trie = trie }
+    let idOfNode: [Int32]
+    init(_ trie: ChunkTrie, idOfNode: [Int32]) { self.trie = trie; self.idOfNode = idOfNode }
+
+    /// The two longest chunks at `text` as (length, id) pairs.
+    @inline(__always)
+    func match2(_ text: UnsafePointer<UInt8>, _ n: Int) -> (len1: Int, h1: Int32, len2: Int, h2: Int32) {
+        let m = trie.match2(text, n)
+        return (m.len1, m.h1 < 0 ? -1 : idOfNode[Int(m.h1)], m.len2, m.h2 < 0 ? -1 : idOfNode[Int(m.h2)])
+    }
+
+    /// The longest chunk at `text` as (length, id).
+    @inline(__always)
+    func longest(_ text: UnsafePointer<UInt8>, _ n: Int) -> (length: Int, handle: Int32) {
+        let m = trie.longest(text, n)
+        return (m.length, m.handle < 0 ? -1 : idOfNode[Int(m.handle)])
+    }
+
+    /// The id of the chunk with exactly these bytes, or -1.
+    @inline(__always)
+    func lookup(_ text: UnsafePointer<UInt8>, _ n: Int) -> Int32 {
+        let h = trie.lookup(text, n)
+        return h < 0 ? -1 : idOfNode[Int(h)]
+    }
 }
 
 /// Length of the UTF-8 character at `p` (1 for a byte that does not start a valid character).

@@ -91,12 +91,11 @@ extension LiBLearner {
         for c in characters {
             let missing = c.withUnsafeBufferPointer { trie.lookup($0.baseAddress!, $0.count) } < 0
             guard missing else { continue }
-            let h = newHandle()
-            guard let node = c.withUnsafeBufferPointer({ trie.insert($0.baseAddress!, $0.count, handle: Int32(bitPattern: h)) }) else {
+            guard let node = c.withUnsafeBufferPointer({ trie.insert($0.baseAddress!, $0.count) }) else {
                 throw LiBError.lexiconTooLarge(nodes: ChunkTrie.maxNodes)
             }
-            entryNode[Int(h)] = node
-            order.append(h)
+            track(UInt32(node))
+            order.append(UInt32(node))
             restoredCharacters += 1
         }
         let cleaned = order.count
@@ -104,7 +103,7 @@ extension LiBLearner {
             var r = order.count - 1
             while order.count > v && r >= 0 {
                 let h = order.handle(at: r)
-                let bytes = trie.bytes(ofNode: entryNode[Int(h)])
+                let bytes = trie.bytes(ofNode: Int32(h))
                 if bytes.count > utf8Length(bytes[0]) { deleteEntry(h) }
                 r -= 1
             }

@@ -156,8 +156,25 @@ final class RankedList {
         if liveLeaves > 8 && liveLeaves * Self.capacity / 4 > count { rebuild() }
     }
 
-    /// Moves `h` (present) so that it ends up at position `r` (0 ≤ r < count).
-    func move(_ h: UInt32, to r: Int) {
+    /// Moves `h` (present, at position `from`) so that it ends up at position `r` (0 ≤ r < count).
+    /// Short moves inside one leaf — most of LiB's, whose steps are ⌊rank·Δ⌋+1 — shift that leaf only.
+    func move(_ h: UInt32, from: Int, to r: Int) {
+        let leaf = Int(leafOf[Int(h)])
+        let row = items.base + leaf * Self.capacity
+        let n = Int(itemCount[leaf])
+        var k = 0
+        while row[k] != h { k += 1 }
+        let first = from - k   // position of the leaf's first item
+        if r >= first && r < first + n {
+            let j = r - first
+            if j < k {
+                (row + j + 1).update(from: row + j, count: k - j)
+            } else if j > k {
+                (row + k).update(from: row + k + 1, count: j - k)
+            }
+            row[j] = h
+            return
+        }
         remove(h)
         insert(h, at: r)
     }

@@ -29,23 +29,24 @@ struct LiBUnitTests {
     @Test("the trie returns the longest and second-longest prefix matches")
     func trieTwoLongest() {
         let trie = ChunkTrie()
-        for (i, w) in ["h", "he", "hel", "hello"].enumerated() {
-            _ = Array(w.utf8).withUnsafeBufferPointer { trie.insert($0.baseAddress!, $0.count, handle: Int32(i)) }
-        }
+        let handles = ["h", "he", "hel", "hello"].map { w in Array(w.utf8).withUnsafeBufferPointer { trie.insert($0.baseAddress!, $0.count)! } }
         let text = Array("hello world".utf8)
         let m = text.withUnsafeBufferPointer { trie.match2($0.baseAddress!, $0.count) }
-        #expect(m.len1 == 5 && m.h1 == 3)   // hello
-        #expect(m.len2 == 3 && m.h2 == 2)   // hel
+        #expect(m.len1 == 5 && m.h1 == handles[3])   // hello
+        #expect(m.len2 == 3 && m.h2 == handles[2])   // hel
         let help = Array("help".utf8)
         let n = help.withUnsafeBufferPointer { trie.match2($0.baseAddress!, $0.count) }
         #expect(n.len1 == 3 && n.len2 == 2)   // hel, he
         // Removing "hello" prunes its private nodes: the walk over "hello" now stops after "hel".
-        let node = text.withUnsafeBufferPointer { trie.insert($0.baseAddress!, 5, handle: 3) }!
-        trie.remove(node: node)
+        trie.remove(handles[3])
         let after = text.withUnsafeBufferPointer { trie.match2($0.baseAddress!, $0.count) }
         #expect(after.len1 == 3 && after.len2 == 2)
         #expect(text.withUnsafeBufferPointer { trie.lookup($0.baseAddress!, 4) } == -1)
-        #expect(text.withUnsafeBufferPointer { trie.lookup($0.baseAddress!, 2) } == 1)
+        #expect(text.withUnsafeBufferPointer { trie.lookup($0.baseAddress!, 2) } == handles[1])
+        // Removing "he", which has descendants, keeps the path: "hel" still matches.
+        trie.remove(handles[1])
+        #expect(text.withUnsafeBufferPointer { trie.lookup($0.baseAddress!, 3) } == handles[2])
+        #expect(text.withUnsafeBufferPointer { trie.lookup($0.baseAddress!, 2) } == -1)
     }
 
     @Test("rank-move arithmetic: ⌊rank·Δ⌋+1 places, head clamp, deletion past the tail")

@@ -33,9 +33,12 @@ struct RankedListTests {
             } else if roll < 7 {
                 let i = Int.random(in: 0..<model.count, using: &rng)
                 let h = model.remove(at: i)
-                let r = Int.random(in: 0...model.count, using: &rng)
+                // Short moves (within a leaf) as often as long ones.
+                let r = roll == 4 ? max(0, min(model.count, i + Int.random(in: -20...20, using: &rng)))
+                                  : Int.random(in: 0...model.count, using: &rng)
                 model.insert(h, at: r)
-                list.move(h, to: r)
+                #expect(list.rank(of: h) == i)
+                list.move(h, from: i, to: r)
             } else {
                 let i = Int.random(in: 0..<model.count, using: &rng)
                 let h = model.remove(at: i)

@@ -26,12 +26,14 @@ enum LiBBench {
         if lines.last == "" { lines.removeLast() }
         let sentences = lines.map { Array($0.utf8) }
         var seconds: [Double] = []
+        var cpu: [Double] = []
         var result: LiBTrainingResult?
         for _ in 0..<repeats {
             var articles = InMemoryArticles(sentences: sentences)
-            let start = Bench.now()
+            let start = Bench.now(), startCPU = cpuNow()
             result = try LiBTrainer.train(parameters: p, steps: steps, nextArticle: { articles.next(p.sentencesPerStep, into: &$0) })
             seconds.append(Bench.now() - start)
+            cpu.append(cpuNow() - startCPU)
         }
         guard let result else { return }
         let model = try LiBModel(lexicon: result.lexicon)
@@ -45,9 +47,17 @@ enum LiBBench {
         }
         let segmentSeconds = Bench.now() - segmentStart
         Bench.emit([("engine", "tessera"), ("corpus", corpusPath), ("steps", steps), ("sentences_per_step", p.sentencesPerStep),
-                    ("seed", Int(p.seed)), ("seconds", seconds), ("min_seconds", seconds.min() ?? 0), ("lexicon", result.lexicon.count),
+                    ("seed", Int(p.seed)), ("seconds", seconds), ("min_seconds", seconds.min() ?? 0), ("cpu_seconds", cpu), ("min_cpu_seconds", cpu.min() ?? 0),
+                    ("lexicon", result.lexicon.count),
                     ("tokens", tokens), ("types", types.count), ("segment_seconds", segmentSeconds)])
     }
+}
+
+/// CPU time of the calling thread (less sensitive than wall time to other processes on a shared machine).
+func cpuNow() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
 enum StochasTokBench {
@@ -78,12 +88,14 @@ enum StochasTokBench {
         let expander = try StochasTokExpander(table: table, probability: p)
         var growth: [Double] = []
         var seconds: [Double] = []
+        var cpu: [Double] = []
         for _ in 0..<repeats {
-            let start = Bench.now()
+            let start = Bench.now(), startCPU = cpuNow()
             var total = 0
             for seed in 0..<seeds { total += expander.expand(ids, seed: UInt64(seed)).ids.count }
             seconds.append((Bench.now() - start) / Double(seeds))
-            _ = total
+            cpu.append((cpuNow() - startCPU) / Double(seeds))
+            precondition(total > 0 || ids.isEmpty)
         }
         for seed in 0..<seeds {
             let r = expander.expand(ids, seed: UInt64(seed))
@@ -93,7 +105,8 @@ enum StochasTokBench {
         Bench.emit([("engine", "tessera"), ("tokenizer", tokenizer.name), ("p", p), ("ids", ids.count),
                     ("table_seconds", tableSeconds.min() ?? 0), ("tokens_with_splits", stats.tokensWithSplits),
                     ("multi_byte_tokens", stats.multiByteTokens), ("mean_splits", stats.meanSplits), ("max_splits", stats.maximumSplits),
-                    ("expand_seconds", seconds.min() ?? 0), ("ids_per_second", Double(ids.count) / (seconds.min() ?? 1)),
+                    ("expand_seconds", seconds.min() ?? 0), ("expand_cpu_seconds", cpu.min() ?? 0),
+                    ("ids_per_second", Double(ids.count) / (seconds.min() ?? 1)),
                     ("growth", growth)])
     }
 }
