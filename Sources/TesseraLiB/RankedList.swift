@@ -25,23 +25,23 @@ final class RankedList {
     private let itemCount = RawBuffer<Int32>()
     private let leafParent = RawBuffer<Int32>()
     private let leafSlot = RawBuffer<Int32>()
-    private var freeLeaves: [Int32] = []
+    @exclusivity(unchecked) private var freeLeaves: [Int32] = []
     // Internal nodes: children[node * 64 + k] (a leaf or node index, by level) and counts[node * 64 + k].
     private let children = RawBuffer<Int32>(capacity: 64 * 4)
     private let counts = RawBuffer<Int32>(capacity: 64 * 4)
     private let childCount = RawBuffer<Int32>()
     private let nodeParent = RawBuffer<Int32>()
     private let nodeSlot = RawBuffer<Int32>()
-    private var freeNodes: [Int32] = []
+    @exclusivity(unchecked) private var freeNodes: [Int32] = []
     /// A leaf when `height == 0`, else an internal node `height` levels above the leaves.
-    private var root: Int32 = 0
-    private var height = 0
+    @exclusivity(unchecked) private var root: Int32 = 0
+    @exclusivity(unchecked) private var height = 0
     /// The leaf of each present handle, `absent` otherwise.
     private let leafOf = RawBuffer<Int32>()
-    private var liveLeaves = 0
+    @exclusivity(unchecked) private var liveLeaves = 0
 
     /// Number of handles in the list.
-    private(set) var count = 0
+    @exclusivity(unchecked) private(set) var count = 0
 
     init() {
         root = newLeaf()

@@ -6,9 +6,9 @@
 // Invariant: elements 0..<count are initialized; capacity ≥ count. Complexity: amortized O(1) append.
 
 final class RawBuffer<Element: BitwiseCopyable> {
-    private(set) var base: UnsafeMutablePointer<Element>
-    private(set) var capacity: Int
-    private(set) var count = 0
+    @exclusivity(unchecked) private(set) var base: UnsafeMutablePointer<Element>
+    @exclusivity(unchecked) private(set) var capacity: Int
+    @exclusivity(unchecked) private(set) var count = 0
 
     init(capacity: Int = 16) {
         self.capacity = max(capacity, 1)
@@ -35,6 +35,27 @@ final class RawBuffer<Element: BitwiseCopyable> {
         if count + n > capacity { grow(to: max(capacity * 2, count + n)) }
         (base + count).initialize(repeating: x, count: n)
         count += n
+    }
+
+    /// Appends `n` elements copied from `source` (which must not point into this buffer unless
+    /// `reserve` made room first).
+    func append(contentsOf source: UnsafePointer<Element>, count n: Int) {
+        if count + n > capacity { grow(to: max(capacity * 2, count + n)) }
+        (base + count).update(from: source, count: n)
+        count += n
+    }
+
+    /// Makes room for `n` elements without moving them later.
+    func reserve(_ n: Int) {
+        if n > capacity { grow(to: max(capacity * 2, n)) }
+    }
+
+    /// Takes over the contents of `other` (which is left empty).
+    func replace(with other: RawBuffer<Element>) {
+        swap(&base, &other.base)
+        swap(&capacity, &other.capacity)
+        swap(&count, &other.count)
+        other.count = 0
     }
 
     @inline(__always)

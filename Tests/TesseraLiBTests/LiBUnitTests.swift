@@ -126,3 +126,51 @@ struct LiBUnitTests {
         #expect(throws: LiBError.self) { try LiBModel(lexicon: []) }
     }
 }
+
+@Suite("ChunkTrie")
+struct ChunkTrieTests {
+    @Test("random inserts and removals agree with a set of strings (matches, lookups, spelling)", arguments: [1 as UInt64, 2])
+    func differential(seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        let trie = ChunkTrie()
+        trie.compactionMinimum = 256
+        var live: [[UInt8]: Int32] = [:]
+        let alphabet: [UInt8] = Array("ab c".utf8)
+        func randomString() -> [UInt8] {
+            (0..<Int.random(in: 1...9, using: &rng)).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] }
+        }
+        for round in 0..<6000 {
+            let s = randomString()
+            if let h = live[s], Int.random(in: 0..<3, using: &rng) > 0 {
+                trie.remove(h)
+                live[s] = nil
+            } else if live[s] == nil {
+                // Half of the inserts continue a known chunk (`from:`), as the learner's memorize does.
+                let prefix = live.keys.filter { s.starts(with: $0) }.max { $0.count < $1.count }
+                let h: Int32?
+                if let prefix, Bool.random(using: &rng) {
+                    h = s.withUnsafeBufferPointer { trie.insert($0.baseAddress! + prefix.count, s.count - prefix.count, from: live[prefix]!) }
+                } else {
+                    h = s.withUnsafeBufferPointer { trie.insert($0.baseAddress!, $0.count) }
+                }
+                live[s] = h
+            }
+            if round % 50 == 0 {
+                for (string, h) in live {
+                    #expect(trie.bytes(ofNode: h) == string)
+                    #expect(string.withUnsafeBufferPointer { trie.lookup($0.baseAddress!, $0.count) } == h)
+                }
+                for _ in 0..<20 {
+                    let text = randomString() + randomString()
+                    let prefixes = live.keys.filter { text.starts(with: $0) }.sorted { $0.count > $1.count }
+                    let m = text.withUnsafeBufferPointer { trie.match2($0.baseAddress!, $0.count) }
+                    #expect(m.len1 == (prefixes.first?.count ?? 0))
+                    #expect(m.h1 == (prefixes.first.map { live[$0]! } ?? -1))
+                    #expect(m.len2 == (prefixes.dropFirst().first?.count ?? 0))
+                    let missing = text.withUnsafeBufferPointer { trie.lookup($0.baseAddress!, $0.count) }
+                    #expect(missing == (live[text] ?? -1))
+                }
+            }
+        }
+    }
+}

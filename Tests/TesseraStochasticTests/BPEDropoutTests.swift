@@ -1,7 +1,8 @@
 // BPE-dropout: p = 0 is the deterministic encoder (both merge rules), p = 1 leaves bytes, every p is
-// lossless and seeded, and on FLORES English the length growth matches Hugging Face `tokenizers`'
-// BPE(dropout=p) on the same GPT-2 files (measured with tokenizers 0.23.3: +5.42 % at 0.05, +11.70 % at 0.1,
-// +27.96 % at 0.2, over 10 runs; bench/stochastok_bench.py reproduces the comparison).
+// lossless and seeded, and on FLORES English the length growth matches the paper authors' reference
+// (VProv/BPE-Dropout `tokenize_word`, run on the same GPT-2 merges and byte-level words, 20 seeds:
+// +13.46 % at p 0.05, +27.60 % at 0.1, +56.67 % at 0.2; bench/stochastok_bench.py reproduces it).
+// Hugging Face `tokenizers`' BPE(dropout=p) draws a different distribution (+5.4 %, +11.7 %, +28.0 %).
 import Foundation
 import Testing
 import TesseraBPE
@@ -46,9 +47,9 @@ struct BPEDropoutTests {
         #expect(throws: StochasticError.self) { try tokenizer.bpeDropout(probability: 0.1) }
     }
 
-    @Test("FLORES English: length growth matches Hugging Face BPE(dropout=p) on GPT-2",
-          arguments: [(0.05, 0.0542), (0.1, 0.1170), (0.2, 0.2796)])
-    func matchesHuggingFace(p: Double, expected: Double) throws {
+    @Test("FLORES English: length growth matches the BPE-dropout authors' reference on GPT-2",
+          arguments: [(0.05, 0.1346), (0.1, 0.2760), (0.2, 0.5667)])
+    func matchesReference(p: Double, expected: Double) throws {
         guard let url = Fixtures.shared("corpora/flores200/dev/eng_Latn.dev") else {
             print("skipping the dropout comparison: ../shared/corpora/flores200 is absent")
             return
@@ -68,7 +69,7 @@ struct BPEDropoutTests {
             growth += Double(n) / Double(base) - 1
         }
         growth /= 10
-        // HF's 10-run mean has a standard error ≈ 0.001; allow 0.006.
-        #expect(abs(growth - expected) < 0.006, "p \(p): growth \(growth), Hugging Face \(expected)")
+        // Run-to-run sd ≤ 0.0052 (reference, 20 runs; ours, 10): the means differ by noise within ≈ 0.002; allow 0.008.
+        #expect(abs(growth - expected) < 0.008, "p \(p): growth \(growth), reference \(expected)")
     }
 }
