@@ -28,18 +28,20 @@ from collections import Counter
 SHARED = os.environ.get("TESSERA_SHARED", os.path.join("..", "shared"))
 
 
-def run_reference(reference, text, variant, seed, steps, sentences):
+def run_reference(reference, path, variant, seed, steps, sentences):
     """Runs the reference in a fresh process (its module-level random state); returns a dict."""
     code = r'''
 import sys, time, json
 sys.path.insert(0, sys.argv[1])
 import LiB
-text = open(sys.argv[2], encoding="utf-8").read()
+path = sys.argv[2]
 variant, seed, steps, per = sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+# A file path, as the Quick_Demo passes it: the reference then strips the file (a string would keep the
+# final newline as one more, empty sentence).
 if variant == "words+space":
-    corpus = LiB.Corpus(text, sentence_divider="\n", token_divider=" ")
+    corpus = LiB.Corpus(path, sentence_divider="\n", token_divider=" ")
 else:
-    corpus = LiB.Corpus(text, sentence_divider="\n", token_divider=" ", remove_token_divider=True)
+    corpus = LiB.Corpus(path, sentence_divider="\n", token_divider=" ", remove_token_divider=True)
 m = LiB.Model(corpus, in_rate=0.25, out_rate=0.01, update_rate=0.1, life=3, inspect_context=True, random_seed=seed)
 t, c = time.perf_counter(), time.process_time()
 for s in range(steps):
@@ -49,7 +51,7 @@ wall, cpu = time.perf_counter() - t, time.process_time() - c
 chunks = m.apply(LiB.merge_token_list(corpus.train), flatten=True)
 print(json.dumps(dict(wall=wall, cpu=cpu, lexicon=len(m.lexicon), tokens=len(chunks), types=len(set(chunks)))))
 '''
-    out = subprocess.run([sys.executable, "-c", code, reference, text, variant, str(seed), str(steps), str(sentences)],
+    out = subprocess.run([sys.executable, "-c", code, reference, path, variant, str(seed), str(steps), str(sentences)],
                          capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 

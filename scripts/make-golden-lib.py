@@ -14,10 +14,10 @@ The reference checkout must be at commit f301b47 (2023-07-14, "Updated: 20230714
 module imports chardet (pip install chardet==5.2.0). Writes corpora/golden/lib/*.json.
 """
 import argparse
+import hashlib
 import json
 import os
 import platform
-import subprocess
 import sys
 
 REFERENCE_COMMIT = "f301b47"
@@ -37,6 +37,9 @@ CASES = [
     dict(name="br-text-demo", corpus="shared:corpora/br-text/br-text.txt", transform="lines",
          params=dict(in_rate=0.25, out_rate=0.01, update_rate=0.1, life=3, inspect_context=True),
          steps=200, sentences_per_step=200, seed=0, segment=50),
+    dict(name="br-text-words-space-seed2", corpus="shared:corpora/br-text/br-text.txt", transform="words+space",
+         params=dict(in_rate=0.25, out_rate=0.01, update_rate=0.1, life=3, inspect_context=True),
+         steps=200, sentences_per_step=200, seed=2, segment=50),
 ]
 
 
@@ -51,13 +54,20 @@ def sentences_of(path, transform):
         assert line == line.strip(), f"line needs stripping: {line!r}"
     if transform == "remove-spaces":
         lines = [line.replace(" ", "") for line in lines]
+    elif transform == "words+space":
+        # What the reference Quick_Demo's Corpus(token_divider=" ") reads: every word followed by a space.
+        lines = ["".join(w + " " for w in line.split(" ")) for line in lines]
     return lines
 
 
 def run_case(LiB, case, corpus_path):
     sentences = sentences_of(corpus_path, case["transform"])
-    corpus = LiB.Corpus("\n".join(sentences), sentence_divider="\n")
-    assert corpus.train == sentences
+    if case["transform"] == "words+space":
+        corpus = LiB.Corpus("\n".join(sentences_of(corpus_path, "lines")), sentence_divider="\n", token_divider=" ")
+        assert LiB.merge_token_list(corpus.train) == sentences
+    else:
+        corpus = LiB.Corpus("\n".join(sentences), sentence_divider="\n")
+        assert corpus.train == sentences
     model = LiB.Model(corpus, random_seed=case["seed"], **case["params"])
     for step in range(case["steps"]):
         model.learn(step, article_length_max=case["sentences_per_step"], report_interval=None)
@@ -85,12 +95,9 @@ def main():
     ap.add_argument("--shared", default=os.path.join("..", "shared"))
     ap.add_argument("--out", default=os.path.join("corpora", "golden", "lib"))
     args = ap.parse_args()
-    commit = None
-    try:
-        commit = subprocess.run(["git", "-C", args.reference, "rev-parse", "--short=7", "HEAD"], capture_output=True,
-                                text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        pass
+    # The reference is identified by its commit (documented above) and the hashes of its two modules.
+    digests = {name: hashlib.sha256(open(os.path.join(args.reference, name), "rb").read()).hexdigest()[:16]
+               for name in ("LiB.py", "structures.py")}
     sys.path.insert(0, args.reference)
     import LiB  # noqa: E402  (the reference)
     os.makedirs(args.out, exist_ok=True)
@@ -103,7 +110,7 @@ def main():
             continue
         result = run_case(LiB, case, path)
         result["made_by"] = dict(script="scripts/make-golden-lib.py", reference="ray306/The-Less-is-Better-Model",
-                                 reference_commit=commit or REFERENCE_COMMIT, python=platform.python_version())
+                                 reference_commit=REFERENCE_COMMIT, reference_sha256_16=digests, python=platform.python_version())
         out = os.path.join(args.out, case["name"] + ".json")
         with open(out, "w", encoding="utf-8") as f:
             json.dump(result, f, ensure_ascii=True, indent=0)

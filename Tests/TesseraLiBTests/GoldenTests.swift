@@ -48,14 +48,19 @@ struct LiBGoldenCase {
         guard let url = corpusURL else { return nil }
         var lines = try String(contentsOf: url, encoding: .utf8).components(separatedBy: "\n")
         if lines.last == "" { lines.removeLast() }
-        if json["transform"] as? String == "remove-spaces" { lines = lines.map { $0.replacingOccurrences(of: " ", with: "") } }
+        switch json["transform"] as? String {
+        case "remove-spaces": lines = lines.map { $0.replacingOccurrences(of: " ", with: "") }
+        case "words+space": lines = lines.map { $0.split(separator: " ", omittingEmptySubsequences: false).map { $0 + " " }.joined() }
+        default: break
+        }
         return lines.map { Array($0.utf8) }
     }
 }
 
 @Suite("LiB parity with the reference")
 struct LiBGoldenTests {
-    static let names = ["genesis-kjv-demo", "genesis-rv1909-nospace-defaults", "genesis-kjv-maxlen-nocontext", "br-text-demo"]
+    static let names = ["genesis-kjv-demo", "genesis-rv1909-nospace-defaults", "genesis-kjv-maxlen-nocontext", "br-text-demo",
+                        "br-text-words-space-seed2"]
 
     @Test("the learner ends with the reference's lexicon, order and probation pool", arguments: names)
     func learnerMatchesReference(name: String) throws {
