@@ -117,10 +117,10 @@ struct LiBTrainerTests {
         #expect(throws: LiBError.self) { try LiBLearner(parameters: bad) }
     }
 
-    // The reference run here (LiB.py, demo settings, 200 steps × 200 sentences) gives, for seeds 0–4:
-    // on the Quick_Demo corpus format (every word followed by a space) 25,347–25,591 tokens and
-    // 1,956–2,048 types; with spaces removed 24,763–25,035 tokens and 1,895–1,921 types.
-    // bench/lib_bench.py reproduces both tables side by side with this port.
+    // The reference run here (LiB.py, demo settings, 200 steps × 200 sentences, the corpus file read as its
+    // Quick_Demo reads it) gives, for seeds 0–4: on the Quick_Demo corpus format (every word followed by a
+    // space) 25,411–25,626 tokens and 1,950–2,027 types; with spaces removed 24,763–25,035 tokens and
+    // 1,895–1,921 types. bench/lib_bench.py puts both next to this port's (docs/benchmarks.md).
     @Test("BR corpus, demo settings, 200 steps: the reference's token and type counts (±5 %)",
           arguments: [("words+space", 25_500, 2_000), ("no spaces", 24_900, 1_900)])
     func brFigures(variant: String, tokens: Int, types: Int) throws {
