@@ -4,6 +4,8 @@
 //   tessera (CLI) -> TesseraTraining -> TesseraFormats -> TesseraSentencePiece -> TesseraTokenizer -> TesseraBPE
 //                                     \--------------------------/                \-> TesseraPreTokenizers -> TesseraUnicode
 //                                                                                          -> CUtf8proc, CICUShim
+//   tessera (CLI) -> TesseraFormats -> TesseraLiB -> TesseraTokenizer   (LiB learner + segmentation model)
+//   tessera (CLI) -> TesseraStochastic -> TesseraTokenizer                (StochasTok, BPE-dropout)
 import PackageDescription
 
 // No unsafe flags (they also keep the package usable as a dependency): hot loops get their speed from
@@ -21,6 +23,8 @@ let package = Package(
         .library(name: "TesseraUnicode", targets: ["TesseraUnicode"]),
         .library(name: "TesseraTraining", targets: ["TesseraTraining"]),
         .library(name: "TesseraAnalysis", targets: ["TesseraAnalysis"]),
+        .library(name: "TesseraLiB", targets: ["TesseraLiB"]),
+        .library(name: "TesseraStochastic", targets: ["TesseraStochastic"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,8 +44,11 @@ let package = Package(
         .target(name: "TesseraSentencePiece",
                 dependencies: ["TesseraBPE", "TesseraTokenizer", "TesseraPreTokenizers", "TesseraUnicode"],
                 swiftSettings: optimizedSwift),
+        .target(name: "TesseraLiB", dependencies: ["TesseraBPE", "TesseraTokenizer", "TesseraPreTokenizers"],
+                swiftSettings: optimizedSwift),
+        .target(name: "TesseraStochastic", dependencies: ["TesseraBPE", "TesseraTokenizer"], swiftSettings: optimizedSwift),
         .target(name: "TesseraFormats",
-                dependencies: ["TesseraTokenizer", "TesseraPreTokenizers", "TesseraUnicode", "TesseraSentencePiece", "CZlib"],
+                dependencies: ["TesseraTokenizer", "TesseraPreTokenizers", "TesseraUnicode", "TesseraSentencePiece", "TesseraLiB", "CZlib"],
                 resources: [.copy("Resources/o200k_base.tiktoken")], swiftSettings: optimizedSwift),
         .target(name: "TesseraTraining",
                 dependencies: ["TesseraBPE", "TesseraPreTokenizers", "TesseraTokenizer", "TesseraFormats"],
@@ -49,10 +56,12 @@ let package = Package(
         .target(name: "TesseraAnalysis", dependencies: ["TesseraBPE", "TesseraTokenizer", "TesseraTraining"],
                 swiftSettings: optimizedSwift),
         .executableTarget(name: "TesseraCLI",
-                          dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining", "TesseraAnalysis",
+                          dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining", "TesseraAnalysis", "TesseraLiB",
+                                         "TesseraStochastic",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: optimizedSwift),
-        .executableTarget(name: "TesseraBench", dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining", "TesseraTestSupport"],
+        .executableTarget(name: "TesseraBench", dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining", "TesseraTestSupport",
+                                                                  "TesseraLiB", "TesseraStochastic"],
                           path: "bench/TesseraBench", swiftSettings: optimizedSwift),
 
         .target(name: "TesseraTestSupport", dependencies: ["TesseraFormats"], path: "Tests/TesseraTestSupport"),
@@ -66,5 +75,7 @@ let package = Package(
         .testTarget(name: "TesseraSentencePieceTests",
                     dependencies: ["TesseraSentencePiece", "TesseraFormats", "TesseraTestSupport"]),
         .testTarget(name: "TesseraCLITests", dependencies: ["TesseraTestSupport"]),
+        .testTarget(name: "TesseraLiBTests", dependencies: ["TesseraLiB", "TesseraFormats", "TesseraTestSupport"]),
+        .testTarget(name: "TesseraStochasticTests", dependencies: ["TesseraStochastic", "TesseraFormats", "TesseraTestSupport"]),
     ]
 )

@@ -18,6 +18,7 @@ struct EncodeCommand: ParsableCommand {
     @OptionGroup var tokenizerOptions: TokenizerOptions
     @OptionGroup var specialOptions: SpecialOptions
     @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup var stochastic: StochasticOptions
 
     @Option(name: .shortAndLong, help: "Output format: ids, pieces, json, count.")
     var output: EncodeOutput = .ids
@@ -44,6 +45,10 @@ struct EncodeCommand: ParsableCommand {
         defer { progress.finish(); out.flush() }
         let policy = specialOptions.policy
         let threads = threadOptions.count
+        if let plan = try stochastic.plan(for: tokenizer) {
+            try runStochastic(plan, tokenizer: tokenizer, items: items, out: out, progress: progress)
+            return
+        }
 
         for item in items {
             let bytes = try item.read()
@@ -78,7 +83,7 @@ struct EncodeCommand: ParsableCommand {
         return result
     }
 
-    private func write(_ ids: [TokenID], offsets: [Range<Int>]?, item: InputItem, line: Int?, tokenizer: Tokenizer,
+    func write(_ ids: [TokenID], offsets: [Range<Int>]?, item: InputItem, line: Int?, tokenizer: Tokenizer,
                        to out: OutputBuffer) {
         switch output {
         case .ids:

@@ -91,7 +91,7 @@ final class TrainingProgress: @unchecked Sendable {
         mode = requested == .auto ? (isatty(2) == 1 ? .bar : .none) : requested
     }
 
-    private func emit(_ line: String, force: Bool = false) {
+    func emit(_ line: String, force: Bool = false) {
         let now = Date()
         switch mode {
         case .bar:
@@ -149,7 +149,7 @@ final class TrainingProgress: @unchecked Sendable {
 
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "train",
+        commandName: "bpe",
         abstract: "Train a byte-level BPE tokenizer (plain, superword, or continuing an existing one).",
         discussion: """
         Inputs are files, folders (recursively) or '-' for stdin, plain or gzip; or --from-counts with \

@@ -3,9 +3,9 @@
 // Detection for a path, in order: a folder (tokenizer.json[.gz] inside, else vocab.json + merges.txt);
 // the file name (`*.tiktoken[.gz]`, `*.gguf`, `*vocab.json` / `*merges.txt` / `encoder.json` / `vocab.bpe`,
 // any other `*.json[.gz]` = tokenizer.json unless its name or first 4 KiB say tekken); otherwise the content
-// (magic "GGUF", the line "minbpe v1", a serialized SentencePiece ModelProto (tag 0x0A, length, tag 0x0A: `.model`
-// files, which may also be minbpe text files, so the name alone does not decide), a JSON object (tekken or
-// tokenizer.json), or a first line shaped like `<base64> <rank>`).
+// (magic "GGUF", the line "minbpe v1", the line "tessera-lib v1", a serialized SentencePiece ModelProto (tag 0x0A,
+// length, tag 0x0A: `.model` files, which may also be minbpe text files, so the name alone does not decide), a JSON
+// object (tekken or tokenizer.json), or a first line shaped like `<base64> <rank>`).
 //
 // Names: `o200k_base` (the default) is embedded in the package (Resources/o200k_base.tiktoken). Other known
 // names (`cl100k_base`, `r50k_base` / `gpt2`, `qwen`) are looked up, in order, in $TESSERA_VOCABULARIES
@@ -33,6 +33,8 @@ public enum TokenizerLoader {
         case tekken
         /// A SentencePiece `.model` (serialized ModelProto).
         case sentencePiece = "sentencepiece"
+        /// Tessera's LiB model (text starting with "tessera-lib v1", written by `tessera train lib`).
+        case lib = "tessera-lib"
     }
 
     /// Loads a known name (the embedded or a searched vocabulary) or a file/folder path.
@@ -66,6 +68,7 @@ public enum TokenizerLoader {
             do { return try SentencePieceLoader.load(bytes: bytes, file: path) } catch let e as SentencePieceError {
                 throw FormatError(e, file: path)
             }
+        case .lib: return try LiBModelFile.load(path: path)
         }
     }
 
@@ -101,6 +104,7 @@ public enum TokenizerLoader {
         // `.model` files: minbpe's are text with this signature; SentencePiece's are a serialized ModelProto.
         if MinBPELoader.looksLikeMinBPE(head) { return .minbpe }
         if SentencePieceLoader.looksLikeModel(head) { return .sentencePiece }
+        if LiBModelFile.looksLikeLiB(head) { return .lib }
         if let first = head.first(where: { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }), first == UInt8(ascii: "{") {
             return TekkenLoader.looksLikeTekken(fileName: base, head: head) ? .tekken : .tokenizerJSON
         }

@@ -10,6 +10,7 @@
 //   TesseraBench replay --corpus FILE --merges PATH [--pattern gpt2] [--report-out PATH]             (Train.swift)
 //   TesseraBench load --tokenizer PATH [--repeat R]   (Load.swift)
 //   TesseraBench write-json --tokenizer IN --output OUT [--from file|tokenizer]   (Load.swift)
+//   TesseraBench lib --corpus FILE [--steps 200] …  /  stochastok --tokenizer T --corpus FILE [--p 0.1] …  (Stochastic.swift)
 //
 // Documents: the corpus is cut at line ends once a document reaches --doc-bytes (the same rule as
 // the Python driver), so every engine sees identical documents.
@@ -38,12 +39,14 @@ struct Bench {
         case "replay": try Replay.run(options)
         case "load": try Load.run(options)
         case "write-json": try WriteJSON.run(options)
+        case "lib": try LiBBench.run(options)
+        case "stochastok": try StochasTokBench.run(options)
         default: usage()
         }
     }
 
     static func usage() -> Never {
-        FileHandle.standardError.write(Data("usage: TesseraBench encode|scan|worst-case|load|write-json|stress|train|replay [--tokenizer T] [--corpus FILE] [--threads N] [--repeat R] [--doc-bytes B] [--pattern P]\n".utf8))
+        FileHandle.standardError.write(Data("usage: TesseraBench encode|scan|worst-case|load|write-json|stress|train|replay|lib|stochastok [--tokenizer T] [--corpus FILE] [--threads N] [--repeat R] [--doc-bytes B] [--pattern P]\n".utf8))
         exit(2)
     }
 
