@@ -2,6 +2,7 @@
 // Tessera: a byte-exact tokenizer toolkit for Linux.
 // Module graph (arrows point to dependencies; only the CLI composes modules):
 //   tessera (CLI) -> TesseraTraining -> TesseraFormats -> TesseraTokenizer -> TesseraBPE
+//   tessera (CLI) -> TesseraTransformer -> TesseraLM (protocol), TesseraFormats, COpenBLAS
 //                                                      \-> TesseraPreTokenizers -> TesseraUnicode -> CUtf8proc, CICUShim
 import PackageDescription
 
@@ -19,6 +20,8 @@ let package = Package(
         .library(name: "TesseraUnicode", targets: ["TesseraUnicode"]),
         .library(name: "TesseraTraining", targets: ["TesseraTraining"]),
         .library(name: "TesseraAnalysis", targets: ["TesseraAnalysis"]),
+        .library(name: "TesseraLM", targets: ["TesseraLM"]),
+        .library(name: "TesseraTransformer", targets: ["TesseraTransformer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,6 +30,7 @@ let package = Package(
         // C libraries, each behind a small shim. ICU's types never appear in a public header (see docs/architecture.md).
         .systemLibrary(name: "CUtf8proc", path: "Sources/CUtf8proc", providers: [.apt(["libutf8proc-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "CICUShim", path: "Sources/CICUShim",
                 linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata")]),
 
@@ -41,6 +45,10 @@ let package = Package(
                 dependencies: ["TesseraBPE", "TesseraPreTokenizers", "TesseraTokenizer", "TesseraFormats"],
                 swiftSettings: optimizedSwift),
         .target(name: "TesseraAnalysis", dependencies: ["TesseraBPE", "TesseraTokenizer", "TesseraTraining"],
+                swiftSettings: optimizedSwift),
+        // Language models: the protocol the byte-level code consumes, and the GPT runtime that implements it.
+        .target(name: "TesseraLM", swiftSettings: optimizedSwift),
+        .target(name: "TesseraTransformer", dependencies: ["TesseraLM", "TesseraTokenizer", "TesseraFormats", "COpenBLAS"],
                 swiftSettings: optimizedSwift),
         .executableTarget(name: "TesseraCLI",
                           dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining", "TesseraAnalysis",
@@ -57,6 +65,7 @@ let package = Package(
         .testTarget(name: "TesseraFormatsTests", dependencies: ["TesseraFormats", "TesseraTestSupport"]),
         .testTarget(name: "TesseraTrainingTests", dependencies: ["TesseraTraining", "TesseraTestSupport"]),
         .testTarget(name: "TesseraAnalysisTests", dependencies: ["TesseraAnalysis", "TesseraPreTokenizers", "TesseraTestSupport"]),
+        .testTarget(name: "TesseraTransformerTests", dependencies: ["TesseraTransformer", "TesseraLM", "TesseraTestSupport"]),
         .testTarget(name: "TesseraCLITests", dependencies: ["TesseraTestSupport"]),
     ]
 )
