@@ -113,21 +113,16 @@ public struct SafetensorsFile: Sendable {
     /// The file's bytes: F32 tensors in name order, header space-padded to a multiple of 8.
     public func serialized() -> [UInt8] {
         let names = tensors.keys.sorted()
-        var header = "{"
-        if !metadata.isEmpty {
-            header += "\"__metadata__\":{" + metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
-                .joined(separator: ",") + "},"
-        }
+        var header: [String: Any] = [:]
+        if !metadata.isEmpty { header["__metadata__"] = metadata }
         var offset = 0
-        var parts: [String] = []
         for name in names {
             let t = tensors[name]!
-            let end = offset + 4 * t.values.count
-            parts.append("\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(end)]}")
-            offset = end
+            header[name] = ["dtype": "F32", "shape": t.shape, "data_offsets": [offset, offset + 4 * t.values.count]] as [String: Any]
+            offset += 4 * t.values.count
         }
-        header += parts.joined(separator: ",") + "}"
-        var h = Array(header.utf8)
+        // A dictionary of strings, integers and arrays always serialises.
+        var h = [UInt8]((try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data())
         while h.count % 8 != 0 { h.append(0x20) }
         var out = [UInt8]()
         out.reserveCapacity(8 + h.count + offset)
@@ -145,18 +140,4 @@ public struct SafetensorsFile: Sendable {
 
     /// Writes the file atomically.
     public func write(to path: String) throws { try AtomicFile.write(serialized(), to: path) }
-}
-
-/// A JSON string literal.
-private func jsonString(_ s: String) -> String {
-    var o = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": o += "\\\""
-        case "\\": o += "\\\\"
-        case _ where u.value < 0x20: o += String(format: "\\u%04x", u.value)
-        default: o.unicodeScalars.append(u)
-        }
-    }
-    return o + "\""
 }
