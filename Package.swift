@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "TesseraTransformer", dependencies: ["TesseraLM", "TesseraTokenizer", "TesseraFormats", "COpenBLAS"],
                 swiftSettings: optimizedSwift),
         .executableTarget(name: "TesseraCLI",
-                          dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining", "TesseraAnalysis",
+                          dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining", "TesseraAnalysis", "TesseraTransformer",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: optimizedSwift),
         .executableTarget(name: "TesseraBench", dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining", "TesseraTestSupport"],

@@ -16,6 +16,6 @@ struct Tessera: ParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [EncodeCommand.self, DecodeCommand.self, CountCommand.self, InspectCommand.self, ConvertCommand.self,
-                      TrainCommand.self, StatsCommand.self, PremiumCommand.self]
+                      TrainCommand.self, StatsCommand.self, PremiumCommand.self, LMCommand.self]
     )
 }

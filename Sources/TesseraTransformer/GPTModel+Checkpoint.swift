@@ -69,10 +69,10 @@ extension GPTModel {
     /// The weights as a safetensors file with HF GPT-2 names; `n_head`, `n_ctx`, `n_layer`, `n_embd`,
     /// `vocab_size` in the metadata.
     public func checkpoint() -> SafetensorsFile {
-        SafetensorsFile(tensors: hfTensors(of: parameters), metadata: [
-            "format": "pt", "n_head": String(config.heads), "n_layer": String(config.layers),
-            "n_embd": String(config.width), "n_ctx": String(config.contextLength),
-            "vocab_size": String(config.vocabularySize)])
+        let shape = ["format": "pt", "n_head": String(config.heads), "n_layer": String(config.layers),
+                     "n_embd": String(config.width), "n_ctx": String(config.contextLength),
+                     "vocab_size": String(config.vocabularySize)]
+        return SafetensorsFile(tensors: hfTensors(of: parameters), metadata: info.merging(shape) { _, fixed in fixed })
     }
 
     /// The gradients under the same names as `checkpoint()` (for differential tests against references).
@@ -114,6 +114,7 @@ extension GPTModel {
         }
         let model = GPTModel(config: config, backend: backend)
         try model.loadTensors(tensors, from: path)
+        model.info = file.metadata.filter { !["format", "n_head", "n_layer", "n_embd", "n_ctx", "vocab_size"].contains($0.key) }
         return model
     }
 

@@ -71,6 +71,9 @@ public final class GPTModel: @unchecked Sendable {
     var inputs: [Int32] = []
     var targets: [Int32] = []
     var hasTargets = false
+    /// Free-form facts saved in the checkpoint's metadata (e.g. `tokenizer`: the tokenizer the model was
+    /// trained with); read back by `load`.
+    public var info: [String: String] = [:]
     /// Mean loss of the last forward pass with targets.
     public private(set) var meanLoss: Float = 0
 

@@ -1,0 +1,83 @@
+// `tessera lm`: train, evaluate and sample GPT-2-style models on any Tessera tokenizer
+// (TesseraTransformer). The subcommands share LMTokenizer (below) to turn text into ids.
+
+import ArgumentParser
+import Foundation
+import TesseraFormats
+import TesseraTokenizer
+import TesseraTransformer
+
+struct LMCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lm",
+        abstract: "Small GPT-2-style language models: train, eval (bits/byte), sample.",
+        subcommands: [LMTrainCommand.self, LMEvalCommand.self, LMSampleCommand.self])
+}
+
+/// Text ↔ ids for the language model: a Tessera tokenizer, or raw bytes (`bytes`, 256 ids).
+struct LMTokenizer {
+    let name: String
+    let tokenizer: Tokenizer?
+
+    init(_ nameOrPath: String) throws {
+        name = nameOrPath
+        if nameOrPath == "bytes" { tokenizer = nil; return }
+        do { tokenizer = try TokenizerLoader.load(nameOrPath: nameOrPath) } catch {
+            throw CLIError("cannot load tokenizer '\(nameOrPath)': \(error)")
+        }
+    }
+
+    var vocabularySize: Int { tokenizer?.idUpperBound ?? 256 }
+
+    /// Ids of `text` (special-token text is encoded as text) and the bytes each id stands for.
+    func encode(_ text: [UInt8]) throws -> (ids: [UInt32], byteLengths: [Int]) {
+        guard let tokenizer else { return (text.map { UInt32($0) }, Array(repeating: 1, count: text.count)) }
+        let ids = try tokenizer.encode(text, specials: .asText)
+        return (ids, ids.map { tokenizer.tokenBytes($0)?.count ?? 0 })
+    }
+
+    func decode(_ ids: [UInt32]) throws -> [UInt8] {
+        guard let tokenizer else { return ids.map { UInt8(truncatingIfNeeded: $0) } }
+        return try tokenizer.decode(ids)
+    }
+
+    /// Ids of the files (text, or `.tokens` shards) and the bytes of text they cover.
+    func load(_ paths: [String]) throws -> (ids: [UInt32], bytes: UInt64) {
+        var ids: [UInt32] = [], bytes: UInt64 = 0
+        for item in try Inputs.expand(paths) {
+            if item.name.hasSuffix(".tokens") {
+                let shard = try TokenShard.read(item.name)
+                guard shard.vocabularySize == vocabularySize else {
+                    throw CLIError("\(item.name): the shard's vocabulary has \(shard.vocabularySize) ids but tokenizer '\(name)' has \(vocabularySize). Fix: pass the tokenizer the shard was made with")
+                }
+                ids += shard.tokens
+                bytes += shard.byteCount
+            } else {
+                let text = try item.read()
+                ids += try encode(text).ids
+                bytes += UInt64(text.count)
+            }
+        }
+        return (ids, bytes)
+    }
+}
+
+/// "1:02:03" / "2:03".
+func clockTime(_ seconds: Double) -> String {
+    guard seconds.isFinite else { return "?" }
+    let s = Int(seconds.rounded())
+    return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+}
+
+/// Loads a model checkpoint for eval/sample, with the tokenizer it names unless one is given.
+func loadModelAndTokenizer(model path: String, tokenizer: String?, heads: Int?, threads: Int) throws -> (GPTModel, LMTokenizer) {
+    let model = try GPTModel.load(from: path, heads: heads, backend: CPUBackend(threads: threads))
+    guard let name = tokenizer ?? model.info["tokenizer"] else {
+        throw CLIError("\(path) does not name its tokenizer. Fix: pass --tokenizer")
+    }
+    let tok = try LMTokenizer(name)
+    guard tok.vocabularySize <= model.config.vocabularySize else {
+        throw CLIError("tokenizer '\(name)' has \(tok.vocabularySize) ids but \(path) has a vocabulary of \(model.config.vocabularySize). Fix: use the tokenizer the model was trained with")
+    }
+    return (model, tok)
+}
