@@ -69,15 +69,23 @@ func clockTime(_ seconds: Double) -> String {
     return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
 }
 
-/// Loads a model checkpoint for eval/sample, with the tokenizer it names unless one is given.
-func loadModelAndTokenizer(model path: String, tokenizer: String?, heads: Int?, threads: Int) throws -> (GPTModel, LMTokenizer) {
-    let model = try GPTModel.load(from: path, heads: heads, backend: CPUBackend(threads: threads))
-    guard let name = tokenizer ?? model.info["tokenizer"] else {
-        throw CLIError("\(path) does not name its tokenizer. Fix: pass --tokenizer")
+/// The checkpoint and tokenizer options of eval and sample.
+struct LMCheckpointOptions: ParsableArguments {
+    @Option(name: [.customShort("m"), .long], help: "Checkpoint (.safetensors).") var model: String
+    @Option(name: [.customShort("t"), .long], help: "Tokenizer (default: the one the checkpoint names).") var tokenizer: String?
+    @Option(name: .long, help: "Attention heads, for checkpoints that do not record them.") var heads: Int?
+    @Option(name: .long, help: "OpenBLAS threads.") var threads = 1
+
+    /// The model, with the tokenizer it names unless --tokenizer is given.
+    func load() throws -> (GPTModel, LMTokenizer) {
+        let m = try GPTModel.load(from: model, heads: heads, backend: CPUBackend(threads: max(threads, 1)))
+        guard let name = tokenizer ?? m.info["tokenizer"] else {
+            throw CLIError("\(model) does not name its tokenizer. Fix: pass --tokenizer")
+        }
+        let tok = try LMTokenizer(name)
+        guard tok.vocabularySize <= m.config.vocabularySize else {
+            throw CLIError("tokenizer '\(name)' has \(tok.vocabularySize) ids but \(model) has a vocabulary of \(m.config.vocabularySize). Fix: use the tokenizer the model was trained with")
+        }
+        return (m, tok)
     }
-    let tok = try LMTokenizer(name)
-    guard tok.vocabularySize <= model.config.vocabularySize else {
-        throw CLIError("tokenizer '\(name)' has \(tok.vocabularySize) ids but \(path) has a vocabulary of \(model.config.vocabularySize). Fix: use the tokenizer the model was trained with")
-    }
-    return (model, tok)
 }

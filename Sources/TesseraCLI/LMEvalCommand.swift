@@ -9,16 +9,13 @@ struct LMEvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Bits per byte and loss per token of a model on text files (or .tokens shards).")
 
-    @Option(name: [.customShort("m"), .long], help: "Checkpoint (.safetensors).") var model: String
-    @Option(name: [.customShort("t"), .long], help: "Tokenizer (default: the one the checkpoint names).") var tokenizer: String?
-    @Option(name: .long, help: "Attention heads, for checkpoints that do not record them.") var heads: Int?
+    @OptionGroup var checkpoint: LMCheckpointOptions
     @Option(name: .long, help: "Windows per forward pass.") var batch = 8
-    @Option(name: .long, help: "OpenBLAS threads.") var threads = 1
     @Flag(name: .long, help: "Print JSON.") var json = false
     @Argument(help: "Text files or folders, or .tokens shards.") var paths: [String]
 
     func run() throws {
-        let (m, tok) = try loadModelAndTokenizer(model: model, tokenizer: tokenizer, heads: heads, threads: threads)
+        let (m, tok) = try checkpoint.load()
         let out = OutputBuffer()
         for item in try Inputs.expand(paths) {
             let e: LMEvaluation

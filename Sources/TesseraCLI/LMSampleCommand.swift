@@ -9,16 +9,13 @@ struct LMSampleCommand: ParsableCommand {
         commandName: "sample",
         abstract: "Continue a prompt with a trained model.")
 
-    @Option(name: [.customShort("m"), .long], help: "Checkpoint (.safetensors).") var model: String
-    @Option(name: [.customShort("t"), .long], help: "Tokenizer (default: the one the checkpoint names).") var tokenizer: String?
-    @Option(name: .long, help: "Attention heads, for checkpoints that do not record them.") var heads: Int?
+    @OptionGroup var checkpoint: LMCheckpointOptions
     @Option(name: .long, help: "Prompt text.") var prompt: String
     @Option(name: .long, help: "Tokens to generate.") var tokens = 100
     @Option(name: .long, help: "Temperature (0: greedy).") var temperature: Float = 1
     @Option(name: .long, help: "Keep the k most likely tokens (0: all).") var topK = 0
     @Option(name: .long, help: "Nucleus probability (1: all).") var topP: Float = 1
     @Option(name: .long, help: "Seed.") var seed: UInt64 = 1
-    @Option(name: .long, help: "OpenBLAS threads.") var threads = 1
 
     func validate() throws {
         if let p = SamplingOptions(temperature: temperature, topK: topK, topP: topP).problem { throw ValidationError(p) }
@@ -26,7 +23,7 @@ struct LMSampleCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (m, tok) = try loadModelAndTokenizer(model: model, tokenizer: tokenizer, heads: heads, threads: threads)
+        let (m, tok) = try checkpoint.load()
         let ids = try tok.encode(Array(prompt.utf8)).ids
         let clock = ContinuousClock(), start = clock.now
         let generated: [UInt32]

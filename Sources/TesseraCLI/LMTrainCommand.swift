@@ -39,6 +39,7 @@ struct LMTrainCommand: ParsableCommand {
     @Option(name: .long, help: "Print progress every N steps.") var logEvery = 10
     @Option(name: .long, help: "OpenBLAS threads.") var threads = 1
     @Flag(name: .long, help: "Continue from --output and its state file.") var resume = false
+    @Flag(name: .long, help: "Measure the sgemm peak first and report training FLOP/s as a fraction of it.") var measurePeak = false
 
     func validate() throws {
         if layers < 1 || width < 1 || heads < 1 || context < 1 || batch < 1 || steps < 1 || threads < 1 || logEvery < 1 {
@@ -66,7 +67,7 @@ struct LMTrainCommand: ParsableCommand {
             model.initialize(seed: seed)
         }
         model.info["tokenizer"] = tokenizer
-        var options = TrainingOptions()
+        var options = GPTTrainingOptions()
         options.batchSize = batch
         options.sequenceLength = model.config.contextLength
         options.steps = steps
@@ -88,7 +89,11 @@ struct LMTrainCommand: ParsableCommand {
         do {
             trainer = try GPTTrainer(model: model, train: train, validation: held?.ids, validationBytes: held?.bytes ?? 0, options: options)
         } catch { throw CLIError("\(error)") }
+        let peak = measurePeak ? backend.measureSgemmPeak() : nil
+        if let peak { err.write(Data(String(format: "lm train: sgemm peak %.1f GFLOP/s (1024³, %d threads)\n", peak, threads).utf8)) }
+        var final: GPTTrainingProgress?
         try trainer.run { p in
+            final = p
             guard p.step % logEvery == 0 || p.step == p.steps || p.validation != nil else { return }
             var line = String(format: "step %d/%d  loss %.4f  lr %.2e  |g| %.3f  %.0f tok/s  %.2f GFLOP/s  ETA ",
                               p.step, p.steps, p.loss, p.learningRate, p.gradientNorm, p.tokensPerSecond, p.flopsPerSecond / 1e9)
@@ -97,6 +102,12 @@ struct LMTrainCommand: ParsableCommand {
                 line += String(format: "  | held-out %.4f nats/token, %.4f bits/byte", v.lossPerToken, v.bitsPerByte)
             }
             err.write(Data((line + "\n").utf8))
+        }
+        if let f = final {
+            var summary = String(format: "lm train: %.0f tokens/s, %.2f GFLOP/s", f.tokensPerSecond, f.flopsPerSecond / 1e9)
+            if let peak { summary += String(format: " = %.1f%% of the sgemm peak", 100 * f.flopsPerSecond / 1e9 / peak) }
+            summary += String(format: "; peak memory %.1f MiB; %.1f s\n", Double(peakResidentBytes()) / 1_048_576, f.elapsed)
+            err.write(Data(summary.utf8))
         }
         err.write(Data("lm train: wrote \(output)\n".utf8))
     }

@@ -12,7 +12,7 @@ import Foundation
 import TesseraFormats
 
 /// Settings of a training run.
-public struct TrainingOptions: Sendable {
+public struct GPTTrainingOptions: Sendable {
     public var batchSize = 8
     public var sequenceLength = 64
     public var steps = 1000
@@ -27,7 +27,7 @@ public struct TrainingOptions: Sendable {
 }
 
 /// One progress report.
-public struct TrainingProgress: Sendable {
+public struct GPTTrainingProgress: Sendable {
     public var step: Int
     public var steps: Int
     public var loss: Float
@@ -46,14 +46,14 @@ public struct TrainingProgress: Sendable {
 /// Runs training on a token stream.
 public final class GPTTrainer {
     public let model: GPTModel
-    public let options: TrainingOptions
+    public let options: GPTTrainingOptions
     let train: [UInt32]
     let validation: [UInt32]?
     let validationBytes: UInt64
 
     /// - Throws: `LMError` when the stream is too short for one window or the options are unusable.
     public init(model: GPTModel, train: [UInt32], validation: [UInt32]? = nil, validationBytes: UInt64 = 0,
-                options: TrainingOptions) throws {
+                options: GPTTrainingOptions) throws {
         guard options.sequenceLength >= 1, options.sequenceLength <= model.config.contextLength else {
             throw LMError.invalidSetting("the sequence length \(options.sequenceLength) must be in 1…\(model.config.contextLength) (the model's context)")
         }
@@ -87,7 +87,7 @@ public final class GPTTrainer {
     }
 
     /// Trains from `model.step + 1` to `options.steps`.
-    public func run(progress: (TrainingProgress) -> Void = { _ in }) throws {
+    public func run(progress: (GPTTrainingProgress) -> Void = { _ in }) throws {
         let first = model.step + 1
         guard first <= options.steps else { return }
         let tokensPerStep = Double(options.batchSize * options.sequenceLength)
@@ -102,7 +102,7 @@ public final class GPTTrainer {
             let norm = options.optimizer.update(model)
             let elapsed = seconds(clock.now - started)
             let done = Double(step - first + 1)
-            var report = TrainingProgress(step: step, steps: options.steps, loss: loss,
+            var report = GPTTrainingProgress(step: step, steps: options.steps, loss: loss,
                                           learningRate: options.optimizer.learningRate(at: step), gradientNorm: norm,
                                           tokensPerSecond: done * tokensPerStep / max(elapsed, 1e-9),
                                           flopsPerSecond: done * flopsPerStep / max(elapsed, 1e-9), elapsed: elapsed,

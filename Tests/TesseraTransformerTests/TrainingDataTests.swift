@@ -88,7 +88,7 @@ struct TrainingDataTests {
         let dir = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let data: [UInt32] = (0..<400).map { UInt32(($0 * $0 + 3 * $0) % 11) }
-        var options = TrainingOptions()
+        var options = GPTTrainingOptions()
         options.batchSize = 2
         options.sequenceLength = 8
         options.steps = 6
