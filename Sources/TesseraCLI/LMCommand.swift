@@ -14,10 +14,23 @@ struct LMCommand: ParsableCommand {
         subcommands: [LMTrainCommand.self, LMEvalCommand.self, LMSampleCommand.self])
 }
 
-/// Text ↔ ids for the language model: a Tessera tokenizer, or raw bytes (`bytes`, 256 ids).
+/// Text ↔ ids for the language model: a Tessera tokenizer, raw bytes (`bytes`, 256 ids), or only
+/// the vocabulary size of pre-tokenized `.tokens` shards (`shards`: no text can be encoded).
 struct LMTokenizer {
     let name: String
     let tokenizer: Tokenizer?
+    /// The vocabulary of `shards` mode.
+    var shardVocabulary: Int?
+
+    /// `shards` mode: the vocabulary of the first shard; text inputs are refused.
+    init(shardsOf paths: [String]) throws {
+        name = "shards"
+        tokenizer = nil
+        guard let first = paths.first, first.hasSuffix(".tokens") else {
+            throw CLIError("without --tokenizer every input must be a .tokens shard. Fix: pass --tokenizer for text")
+        }
+        shardVocabulary = try TokenShard.read(first).vocabularySize
+    }
 
     init(_ nameOrPath: String) throws {
         name = nameOrPath
@@ -27,10 +40,13 @@ struct LMTokenizer {
         }
     }
 
-    var vocabularySize: Int { tokenizer?.idUpperBound ?? 256 }
+    var vocabularySize: Int { shardVocabulary ?? tokenizer?.idUpperBound ?? 256 }
 
     /// Ids of `text` (special-token text is encoded as text) and the bytes each id stands for.
     func encode(_ text: [UInt8]) throws -> (ids: [UInt32], byteLengths: [Int]) {
+        if shardVocabulary != nil {
+            throw CLIError("text cannot be encoded without a tokenizer. Fix: pass --tokenizer, or give .tokens shards")
+        }
         guard let tokenizer else { return (text.map { UInt32($0) }, Array(repeating: 1, count: text.count)) }
         let ids = try tokenizer.encode(text, specials: .asText)
         return (ids, ids.map { tokenizer.tokenBytes($0)?.count ?? 0 })
@@ -79,10 +95,13 @@ struct LMCheckpointOptions: ParsableArguments {
     /// The model, with the tokenizer it names unless --tokenizer is given.
     func load() throws -> (GPTModel, LMTokenizer) {
         let m = try GPTModel.load(from: model, heads: heads, backend: CPUBackend(threads: max(threads, 1)))
-        guard let name = tokenizer ?? m.info["tokenizer"] else {
-            throw CLIError("\(model) does not name its tokenizer. Fix: pass --tokenizer")
+        let tok: LMTokenizer
+        if let name = tokenizer ?? m.info["tokenizer"] { tok = try LMTokenizer(name) } else {
+            var t = try LMTokenizer("bytes")
+            t.shardVocabulary = m.config.vocabularySize     // a model trained on shards: shards only
+            tok = t
         }
-        let tok = try LMTokenizer(name)
+        let name = tok.name
         guard tok.vocabularySize <= m.config.vocabularySize else {
             throw CLIError("tokenizer '\(name)' has \(tok.vocabularySize) ids but \(model) has a vocabulary of \(m.config.vocabularySize). Fix: use the tokenizer the model was trained with")
         }

@@ -14,8 +14,8 @@ struct LMTrainCommand: ParsableCommand {
         file; the optimizer state goes beside it (NAME.state.safetensors) for --resume.
         """)
 
-    @Option(name: [.customShort("t"), .long], help: "Tokenizer name or file, or 'bytes'.")
-    var tokenizer: String = "o200k_base"
+    @Option(name: [.customShort("t"), .long], help: "Tokenizer name or file, or 'bytes' (default: o200k_base; none needed for .tokens shards).")
+    var tokenizer: String?
     @Option(name: .long, parsing: .upToNextOption, help: "Training text files/folders or .tokens shards.")
     var data: [String]
     @Option(name: .long, parsing: .upToNextOption, help: "Held-out text or shards (bits/byte reported).")
@@ -50,7 +50,8 @@ struct LMTrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let tok = try LMTokenizer(tokenizer)
+        let tok = try tokenizer.map(LMTokenizer.init) ?? (data.allSatisfy { $0.hasSuffix(".tokens") }
+                                                            ? LMTokenizer(shardsOf: data) : LMTokenizer("o200k_base"))
         let (train, trainBytes) = try tok.load(data)
         let held = validation.isEmpty ? nil : try tok.load(validation)
         let backend = CPUBackend(threads: threads)
@@ -59,14 +60,14 @@ struct LMTrainCommand: ParsableCommand {
             model = try GPTModel.load(from: output, backend: backend)
             try model.loadTrainingState(checkpoint: output)
             guard model.config.vocabularySize == tok.vocabularySize else {
-                throw CLIError("\(output) has a vocabulary of \(model.config.vocabularySize) but tokenizer '\(tokenizer)' has \(tok.vocabularySize). Fix: resume with the tokenizer it was trained with")
+                throw CLIError("\(output) has a vocabulary of \(model.config.vocabularySize) but tokenizer '\(tok.name)' has \(tok.vocabularySize). Fix: resume with the tokenizer it was trained with")
             }
         } else {
             let config = GPTConfig(vocabularySize: tok.vocabularySize, contextLength: context, layers: layers, heads: heads, width: width)
             model = GPTModel(config: config, backend: backend)
             model.initialize(seed: seed)
         }
-        model.info["tokenizer"] = tokenizer
+        if tok.shardVocabulary == nil { model.info["tokenizer"] = tok.name }
         var options = GPTTrainingOptions()
         options.batchSize = batch
         options.sequenceLength = model.config.contextLength
