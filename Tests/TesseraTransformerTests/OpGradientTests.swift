@@ -165,3 +165,18 @@ struct OpGradientTests {
         }
     }
 }
+
+@Suite("Fast tanh")
+struct FastTanhTests {
+    @Test func matchesFoundationTanh() {
+        var worst: Double = 0
+        var x = -12.0
+        while x <= 12 {
+            worst = max(worst, abs(Double(fastTanh(Float(x))) - tanh(Double(Float(x)))))
+            x += 0.001
+        }
+        #expect(worst < 5e-7, "max |fastTanh − tanh| = \(worst)")
+        #expect(fastTanh(0) == 0)
+        #expect(fastTanh(-0.5) == -fastTanh(0.5))
+    }
+}
