@@ -129,7 +129,7 @@ def svg(results, entropy_rate, floor, path):
     for v in np.arange(0.50, 0.72, 0.04):
         parts.append(f'<line x1="{L}" x2="{W-R}" y1="{Y(v):.1f}" y2="{Y(v):.1f}" stroke="#eee"/>'
                      f'<text x="{L-6}" y="{Y(v)+4:.1f}" text-anchor="end">{v:.2f}</text>')
-    for s in steps:
+    for s in steps[1::2] if len(steps) > 10 else steps:
         parts.append(f'<text x="{X(s):.1f}" y="{H-B+16}" text-anchor="middle">{s}</text>')
     for v, label, color in ((entropy_rate, "entropy rate 0.5004", "#888"), (floor, "unigram floor ln 2", "#888")):
         parts.append(f'<line x1="{L}" x2="{W-R}" y1="{Y(v):.1f}" y2="{Y(v):.1f}" stroke="{color}" stroke-dasharray="4 3"/>'
@@ -138,8 +138,8 @@ def svg(results, entropy_rate, floor, path):
     for r in results:
         pts = " ".join(f"{X(s):.1f},{Y(v):.1f}" for s, v in sorted(r["curve"].items()))
         parts.append(f'<polyline points="{pts}" fill="none" stroke="{colors[r["arm"]]}" stroke-width="1.5"/>')
-    parts.append(f'<text x="{L+8}" y="{T+14}" fill="{colors["chars"]}">characters (V = 2)</text>'
-                 f'<text x="{L+8}" y="{T+28}" fill="{colors["bpe"]}">BPE (V = 64)</text>'
+    parts.append(f'<text x="{W-R-160}" y="{Y(0.675):.1f}" fill="{colors["chars"]}">characters (V = 2), 3 seeds</text>'
+                 f'<text x="{W-R-160}" y="{Y(0.675)+14:.1f}" fill="{colors["bpe"]}">BPE (V = 64), 3 seeds</text>'
                  f'<text x="{(W+L)/2}" y="{H-6}" text-anchor="middle">training step</text>'
                  f'<text x="14" y="{H/2}" transform="rotate(-90 14 {H/2})" text-anchor="middle">held-out nats / character</text></svg>')
     with open(path, "w") as f:
@@ -158,7 +158,14 @@ def main():
     ap.add_argument("--steps", type=int, default=1000)
     ap.add_argument("--eval-every", type=int, default=250)
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--plot-only", action="store_true", help="redraw markov.svg from results.json")
     a = ap.parse_args()
+    if a.plot_only:
+        with open(f"{a.out}/results.json") as f:
+            saved = json.load(f)
+        runs = [dict(r, curve={int(s): v for s, v in r["curve"].items()}) for r in saved["runs"]]
+        svg(runs, saved["setup"]["entropy_rate"], saved["setup"]["unigram_floor"], f"{a.out}/markov.svg")
+        return
     os.makedirs(a.work, exist_ok=True)
     os.makedirs(a.out, exist_ok=True)
     rng = np.random.default_rng(12345)
