@@ -176,3 +176,28 @@ struct GPTModelTests {
         #expect(o.learningRate(at: 500) == 0.1)
     }
 }
+
+@Suite("Safetensors")
+struct SafetensorsTests {
+    @Test func readsTheReferenceWriter() throws {
+        let file = try SafetensorsFile.read(Fixtures.golden("safetensors-reference.safetensors").path)
+        let expected = (0..<12).map { (Float($0) - 5.5) / 4 }
+        #expect(file.tensors["a.f32"] == NamedTensor(shape: [3, 4], values: expected))
+        #expect(file.tensors["a.f16"] == NamedTensor(shape: [3, 4], values: expected))
+        #expect(file.tensors["one"] == NamedTensor(shape: [1], values: [3.25]))
+        #expect(file.tensors["empty"] == NamedTensor(shape: [0, 4], values: []))
+        #expect(file.metadata["safetensors"] == "0.8.0")
+    }
+
+    @Test func writesWhatItReads() throws {
+        let original = SafetensorsFile(tensors: ["x": NamedTensor(shape: [2], values: [1, -2.5]),
+                                                 "y\"z": NamedTensor(shape: [1, 1], values: [.pi])],
+                                       metadata: ["k": "v"])
+        let bytes = original.serialized()
+        let headerLength = (0..<8).reduce(0) { $0 | Int(bytes[$1]) << (8 * $1) }
+        #expect(headerLength % 8 == 0)   // header padded so that the data starts 8-byte aligned
+        let back = try SafetensorsFile.parse(bytes, file: "memory")
+        #expect(back.tensors == original.tensors)
+        #expect(back.metadata == original.metadata)
+    }
+}
