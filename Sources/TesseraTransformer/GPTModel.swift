@@ -51,7 +51,7 @@ struct GPTActivations {
 }
 
 /// A GPT-2 model with its gradients, optimizer state and activations.
-public final class GPTModel: @unchecked Sendable {
+public final class GPTModel {
     public let config: GPTConfig
     public let backend: any ComputeBackend
     /// All parameters, in `GPTConfig.Tensor` order.
