@@ -11,7 +11,10 @@ import TesseraTraining
 /// Pre-tokenization options shared by `train` and `count -o`.
 struct PretokenizeOptions: ParsableArguments {
     @Option(name: .long, help: "Pre-tokenizer: gpt2 (default), cl100k, o200k, llama3, qwen2, or a regular expression (ICU).")
-    var pattern: String = "gpt2"
+    var pattern: String = PretokenizeOptions.defaultPattern
+
+    /// The default `--pattern` (an option group made with `init()` cannot be read outside parsing).
+    static let defaultPattern = "gpt2"
 
     @Option(name: .long, help: "Cut longer pre-tokens into pieces of at most this many bytes.")
     var maxPretokenBytes: Int = 1 << 16
