@@ -6,6 +6,7 @@
 //                                                                                          -> CUtf8proc, CICUShim
 //   tessera (CLI) -> TesseraFormats -> TesseraLiB -> TesseraTokenizer   (LiB learner + segmentation model)
 //   tessera (CLI) -> TesseraStochastic -> TesseraTokenizer                (StochasTok, BPE-dropout)
+//   tessera (CLI) -> TesseraTransformer -> TesseraLM (protocol), TesseraFormats, COpenBLAS
 import PackageDescription
 
 // No unsafe flags (they also keep the package usable as a dependency): hot loops get their speed from
@@ -25,6 +26,8 @@ let package = Package(
         .library(name: "TesseraAnalysis", targets: ["TesseraAnalysis"]),
         .library(name: "TesseraLiB", targets: ["TesseraLiB"]),
         .library(name: "TesseraStochastic", targets: ["TesseraStochastic"]),
+        .library(name: "TesseraLM", targets: ["TesseraLM"]),
+        .library(name: "TesseraTransformer", targets: ["TesseraTransformer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -33,6 +36,7 @@ let package = Package(
         // C libraries, each behind a small shim. ICU's types never appear in a public header (see docs/architecture.md).
         .systemLibrary(name: "CUtf8proc", path: "Sources/CUtf8proc", providers: [.apt(["libutf8proc-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "CICUShim", path: "Sources/CICUShim",
                 linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata")]),
 
@@ -55,9 +59,13 @@ let package = Package(
                 swiftSettings: optimizedSwift),
         .target(name: "TesseraAnalysis", dependencies: ["TesseraBPE", "TesseraTokenizer", "TesseraTraining"],
                 swiftSettings: optimizedSwift),
+        // Language models: the protocol the byte-level code consumes, and the GPT runtime that implements it.
+        .target(name: "TesseraLM", swiftSettings: optimizedSwift),
+        .target(name: "TesseraTransformer", dependencies: ["TesseraLM", "TesseraTokenizer", "TesseraFormats", "COpenBLAS"],
+                swiftSettings: optimizedSwift),
         .executableTarget(name: "TesseraCLI",
                           dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining", "TesseraAnalysis", "TesseraLiB",
-                                         "TesseraStochastic",
+                                         "TesseraStochastic", "TesseraTransformer",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: optimizedSwift),
         .executableTarget(name: "TesseraBench", dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining", "TesseraTestSupport",
@@ -74,6 +82,7 @@ let package = Package(
         .testTarget(name: "TesseraAnalysisTests", dependencies: ["TesseraAnalysis", "TesseraPreTokenizers", "TesseraTestSupport"]),
         .testTarget(name: "TesseraSentencePieceTests",
                     dependencies: ["TesseraSentencePiece", "TesseraFormats", "TesseraTestSupport"]),
+        .testTarget(name: "TesseraTransformerTests", dependencies: ["TesseraTransformer", "TesseraLM", "TesseraTestSupport"]),
         .testTarget(name: "TesseraCLITests", dependencies: ["TesseraTestSupport"]),
         .testTarget(name: "TesseraLiBTests", dependencies: ["TesseraLiB", "TesseraFormats", "TesseraTestSupport"]),
         .testTarget(name: "TesseraStochasticTests", dependencies: ["TesseraStochastic", "TesseraFormats", "TesseraTestSupport"]),

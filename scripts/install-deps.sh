@@ -3,7 +3,7 @@
 # Used by `make deps` (and so by `make demo`, `make test`, `make bench`).
 set -euo pipefail
 
-packages=(libicu-dev libutf8proc-dev zlib1g-dev pkg-config)
+packages=(libicu-dev libutf8proc-dev zlib1g-dev libopenblas-dev pkg-config)
 
 missing=()
 for p in "${packages[@]}"; do
