@@ -1,7 +1,6 @@
 // ByteTrie: a double-array trie (Aoe 1989) over byte strings, built once per model, for the prefix searches
-// SentencePiece's models do: every piece that starts at a position (Unigram lattice), the longest user-defined
-// symbol at a position (PrefixMatcher), and "is left+right a piece?" for BPE, answered by walking on from the
-// left symbol's node through the right symbol's bytes (no hashing, no concatenation).
+// SentencePiece's models do: every piece that starts at a position (the Unigram lattice; each key's slot also holds
+// its score) and the longest user-defined symbol at a position (the PrefixMatcher of the normalizer and of BPE).
 //
 // Layout: node 0 is the root; the child of node s for byte c is t = base[s] + c when check[t] == s;
 // value[t] is the id of the key that ends at t, or -1. The three live in one 16-byte slot, so a step of a walk

@@ -3,13 +3,15 @@
 //
 // SentencePiece keeps two maps: `pieces_` (NORMAL, USER_DEFINED, UNUSED: what segmentation may produce or
 // merge into) and `reserved_id_map_` (UNKNOWN, CONTROL, BYTE). PieceToId looks in the reserved map first, then
-// in pieces_, else returns the unk id. Here pieces_ is a `ByteTrie` (prefix walks for Unigram, pair lookups for
-// BPE), the reserved map a dictionary (consulted off the hot path only), and `resolvedID` folds the reserved-first
-// rule into one array lookup for trie hits.
+// in pieces_, else returns the unk id. Here both live in `vocabulary` (every piece but CONTROL: texts are unique,
+// and a piece's type says which map it belongs to), CONTROL pieces in a small dictionary, and `resolvedID` folds
+// the reserved-first rule (a CONTROL piece with a normal piece's text) into one array lookup. Unigram models also
+// get `prefixTrie` for their prefix walks.
 //
 // Checks, as InitializePieces (each a `SentencePieceError` naming the piece): no piece is empty; no piece appears
 // twice within pieces_ or within the reserved map; exactly one UNKNOWN piece; BYTE pieces only with byte_fallback,
-// named `<0x00>`…`<0xFF>`, and all 256 of them when byte_fallback is on.
+// named `<0x00>`…`<0xFF>`, and all 256 of them when byte_fallback is on. One check is stricter than sentencepiece:
+// the same text in a reserved and a normal piece is refused (`.unsupported`), as the vocabulary maps text to one id.
 //
 // Invariant: ids are indices into the model's pieces; `vocabulary` holds every piece except CONTROL ones (those are
 // the tokenizer's special tokens). Complexity: build O(total piece bytes); lookups O(piece length).
