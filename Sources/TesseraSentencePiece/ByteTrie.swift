@@ -1,7 +1,6 @@
 // ByteTrie: a double-array trie (Aoe 1989) over byte strings, built once per model, for the prefix searches
-// SentencePiece's models do: every piece that starts at a position (Unigram lattice), the longest user-defined
-// symbol at a position (PrefixMatcher), and "is left+right a piece?" for BPE, answered by walking on from the
-// left symbol's node through the right symbol's bytes (no hashing, no concatenation).
+// SentencePiece's models do: every piece that starts at a position (the Unigram lattice; each key's slot also holds
+// its score) and the longest user-defined symbol at a position (the PrefixMatcher of the normalizer and of BPE).
 //
 // Layout: node 0 is the root; the child of node s for byte c is t = base[s] + c when check[t] == s;
 // value[t] is the id of the key that ends at t, or -1. The three live in one 16-byte slot, so a step of a walk
@@ -34,6 +33,10 @@ final class ByteTrie: @unchecked Sendable {
         @inline(__always)
         func value(_ node: Int) -> Int32 { slots[node].value }
 
+        /// The extra data of the key that ends at `node`.
+        @inline(__always)
+        func extra(_ node: Int) -> UInt32 { slots[node].extra }
+
         /// The node reached from `node` through `bytes[0..<length]`, or -1.
         @inline(__always)
         func walk(from node: Int, _ bytes: UnsafePointer<UInt8>, _ length: Int) -> Int {
@@ -48,12 +51,13 @@ final class ByteTrie: @unchecked Sendable {
         }
     }
 
-    /// One node: its children's base, its parent (check) and the value of the key ending here.
+    /// One node: its children's base, its parent (check), the value of the key ending here and 32 bits of
+    /// data for that key.
     struct Slot {
         var base: Int32
         var check: Int32
         var value: Int32
-        var unused: Int32 = 0
+        var extra: UInt32
     }
 
     private let storage: UnsafeMutablePointer<Slot>
@@ -79,7 +83,9 @@ final class ByteTrie: @unchecked Sendable {
 
     /// Builds the trie from keys given as ranges of `text` (non-empty, any order) and their values. Keys are
     /// expected to be unique (the callers check); of equal keys the first in input order is kept.
-    init(uniqueKeysIn text: [UInt8], keys: [Range<Int>], values: [Int32]) {
+    /// `extras[i]`, when given, is stored in the slot of key i (read with `View.extra`), next to its value, so a
+    /// walk that finds a key has the key's data in the same cache line.
+    init(uniqueKeysIn text: [UInt8], keys: [Range<Int>], values: [Int32], extras: [UInt32]? = nil) {
         var starts = [Bool](repeating: false, count: 256)
         for r in keys where !r.isEmpty { starts[Int(text[r.lowerBound])] = true }
         startsKey = starts
@@ -113,6 +119,7 @@ final class ByteTrie: @unchecked Sendable {
         var base: [Int32] = [0]
         var check: [Int32] = [-1]
         var value: [Int32] = [-1]
+        var extra: [UInt32] = [0]
         var used: [Bool] = [true]
         var nextFree = 1
 
@@ -122,6 +129,7 @@ final class ByteTrie: @unchecked Sendable {
             base.append(contentsOf: repeatElement(0, count: add))
             check.append(contentsOf: repeatElement(-1, count: add))
             value.append(contentsOf: repeatElement(-1, count: add))
+            extra.append(contentsOf: repeatElement(0, count: add))
             used.append(contentsOf: repeatElement(false, count: add))
         }
         @inline(__always) func byte(_ k: Int, _ depth: Int) -> Int { Int(text[keys[sorted[k]].lowerBound + depth]) }
@@ -136,6 +144,7 @@ final class ByteTrie: @unchecked Sendable {
             // A key that ends here sorts first among the keys with this prefix.
             if keys[sorted[lo]].count == depth {
                 value[node] = values[sorted[lo]]
+                if let extras { extra[node] = extras[sorted[lo]] }
                 lo += 1
             }
             if lo >= hi { continue }
@@ -171,9 +180,12 @@ final class ByteTrie: @unchecked Sendable {
         base.removeSubrange(size...)
         check.removeSubrange(size...)
         value.removeSubrange(size...)
+        extra.removeSubrange(size...)
         capacity = base.count
         storage = .allocate(capacity: capacity)
-        for i in 0..<capacity { (storage + i).initialize(to: Slot(base: base[i], check: check[i], value: value[i])) }
+        for i in 0..<capacity {
+            (storage + i).initialize(to: Slot(base: base[i], check: check[i], value: value[i], extra: extra[i]))
+        }
     }
 
     deinit {

@@ -52,6 +52,19 @@ struct DartsCloneTrie: @unchecked Sendable {
         return best
     }
 
+    /// Whether some key starts with the two bytes `a`, `b` (the walk from the root succeeds).
+    func hasPath(_ a: UInt8, _ b: UInt8) -> Bool {
+        guard count > 0, let first = step(Self.offset(units[0]), a) else { return false }
+        return step(first, b) != nil
+    }
+
+    /// One step of a walk: from `node` (already xor-ed with its unit's offset) through byte `c`; the next such node.
+    private func step(_ node: Int, _ c: UInt8) -> Int? {
+        let q = node ^ Int(c)
+        guard q < count, Self.label(units[q]) == UInt32(c) else { return nil }
+        return q ^ Self.offset(units[q])
+    }
+
     /// Whether any key starts with byte `c` (a transition from the root exists).
     func rootHasTransition(_ c: UInt8) -> Bool {
         guard count > 0 else { return false }

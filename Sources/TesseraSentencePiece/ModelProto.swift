@@ -84,7 +84,16 @@ public struct ModelProto: Sendable, Equatable {
 
     /// Decodes a serialized model held in memory.
     public init(buffer: UnsafeBufferPointer<UInt8>) throws {
+        var pieces: [Piece] = []
+        try self.init(buffer: buffer) { fields, _ in pieces.append(Piece(fields, buffer: buffer)) }
+        self.pieces = pieces
+    }
+
+    /// Decodes a serialized model, handing each piece's fields to `collect` instead of storing them in `pieces`
+    /// (the loader packs them straight into its tables: no string and no struct per piece).
+    init(buffer: UnsafeBufferPointer<UInt8>, collect: (Piece.Fields, Int) throws -> Void) throws {
         var reader = ProtoReader(buffer)
+        var pieceCount = 0
         var anchor: UInt32 = 0
         while !reader.isAtEnd {
             let fieldStart = reader.position
@@ -95,7 +104,7 @@ public struct ModelProto: Sendable, Equatable {
                 continue
             }
             // Built only for an error message (a name per piece would cost a string per vocabulary entry).
-            let index = pieces.count
+            let index = pieceCount
             let name = { () -> String in
                 ["", "pieces[\(index)]", "trainer_spec", "normalizer_spec", "self_test_data", "denormalizer_spec"][Int(number)]
             }
@@ -108,7 +117,8 @@ public struct ModelProto: Sendable, Equatable {
             var sub = ProtoReader(buffer, range: body)
             switch number {
             case 1:
-                pieces.append(try Piece.decode(&sub, index: pieces.count))
+                try collect(try Piece.Fields.decode(&sub, index: pieceCount), pieceCount)
+                pieceCount += 1
             case 2:
                 try Self.once(trainerSpec, name(), fieldStart)
                 trainerSpec = TrainerSpec(fields: try ProtoFields.decode(&sub, schema: TrainerSpec.schema,
@@ -158,53 +168,66 @@ public struct ModelProto: Sendable, Equatable {
 }
 
 extension ModelProto.Piece {
-    /// Decodes one `SentencePiece` message (the hot part of loading: one per vocabulary entry).
-    static func decode(_ r: inout ProtoReader, index: Int) throws -> ModelProto.Piece {
-        var p = ModelProto.Piece(piece: "")
-        p.piece = nil
-        var anchor: UInt32 = 0
-        while !r.isAtEnd {
-            let fieldStart = r.position
-            let (number, wire) = try annotate("pieces[\(index)]") { try r.readTag() }
-            let expected: WireType
-            switch number {
-            case 1: expected = .lengthDelimited
-            case 2: expected = .fixed32
-            case 3: expected = .varint
-            default:
-                try annotate("pieces[\(index)]") { try r.skipValue(wire) }
-                p.unknownFields.append(UnknownField(number: number, raw: Array(r.bytes[fieldStart..<r.position]), anchor: anchor))
-                continue
-            }
-            let name = ["", "piece", "score", "type"][Int(number)]
-            guard wire == expected else {
-                throw SentencePieceError(.unexpectedWireType, byteOffset: fieldStart, field: "pieces[\(index)].\(name)",
-                                         "the field has wire type \(wire.rawValue), expected \(expected.rawValue)",
-                                         fix: "the file is corrupt or not a SentencePiece model")
-            }
-            switch number {
-            case 1:
-                let range = try annotate("pieces[\(index)].piece") { try r.readLengthDelimited() }
-                guard let text = String(validating: UnsafeBufferPointer(rebasing: r.bytes[range]), as: UTF8.self) else {
-                    try checkUTF8(r.bytes, range, field: "pieces[\(index)].piece")   // throws, naming the bad byte
-                    continue
-                }
-                p.piece = text
-            case 2:
-                p.score = Float(bitPattern: try annotate("pieces[\(index)].score") { try r.readFixed32() })
-            default:
-                let raw = try annotate("pieces[\(index)].type") { try r.readVarint() }
-                if let t = PieceType(rawValue: Int32(truncatingIfNeeded: raw)) {
-                    p.type = t
-                } else {
-                    // proto2 keeps an unknown enum value as an unknown field; the type then reads as NORMAL.
+    /// The fields of one `SentencePiece` message as read: the text as a byte range of the buffer (not yet a
+    /// string), score, type, unknown fields.
+    struct Fields {
+        var text: Range<Int>?
+        var score: Float?
+        var type: PieceType?
+        var unknownFields: [UnknownField] = []
+
+        /// Decodes one `SentencePiece` message (the hot part of loading: one per vocabulary entry).
+        static func decode(_ r: inout ProtoReader, index: Int) throws -> Fields {
+            var p = Fields()
+            var anchor: UInt32 = 0
+            while !r.isAtEnd {
+                let fieldStart = r.position
+                let (number, wire) = try annotate("pieces[\(index)]") { try r.readTag() }
+                let expected: WireType
+                switch number {
+                case 1: expected = .lengthDelimited
+                case 2: expected = .fixed32
+                case 3: expected = .varint
+                default:
+                    try annotate("pieces[\(index)]") { try r.skipValue(wire) }
                     p.unknownFields.append(UnknownField(number: number, raw: Array(r.bytes[fieldStart..<r.position]), anchor: anchor))
                     continue
                 }
+                guard wire == expected else {
+                    throw SentencePieceError(.unexpectedWireType, byteOffset: fieldStart,
+                                             field: "pieces[\(index)].\(["", "piece", "score", "type"][Int(number)])",
+                                             "the field has wire type \(wire.rawValue), expected \(expected.rawValue)",
+                                             fix: "the file is corrupt or not a SentencePiece model")
+                }
+                switch number {
+                case 1:
+                    let range = try annotate("pieces[\(index)].piece") { try r.readLengthDelimited() }
+                    try checkUTF8(r.bytes, range, field: "pieces[\(index)].piece")
+                    p.text = range
+                case 2:
+                    p.score = Float(bitPattern: try annotate("pieces[\(index)].score") { try r.readFixed32() })
+                default:
+                    let raw = try annotate("pieces[\(index)].type") { try r.readVarint() }
+                    if let t = PieceType(rawValue: Int32(truncatingIfNeeded: raw)) {
+                        p.type = t
+                    } else {
+                        // proto2 keeps an unknown enum value as an unknown field; the type then reads as NORMAL.
+                        p.unknownFields.append(UnknownField(number: number, raw: Array(r.bytes[fieldStart..<r.position]), anchor: anchor))
+                        continue
+                    }
+                }
+                anchor = number
             }
-            anchor = number
+            return p
         }
-        return p
+    }
+
+    /// A piece from its decoded fields (the text was checked to be UTF-8).
+    init(_ f: Fields, buffer: UnsafeBufferPointer<UInt8>) {
+        piece = f.text.map { String(decoding: UnsafeBufferPointer(rebasing: buffer[$0]), as: UTF8.self) }
+        score = f.score
+        type = f.type
+        unknownFields = f.unknownFields
     }
 
     func encode(into w: inout ProtoWriter) {

@@ -53,6 +53,35 @@ final class PrecompiledCharsMap: @unchecked Sendable {
         var starts = [Bool](repeating: false, count: 256)
         for b in 0..<256 { starts[b] = trie.rootHasTransition(UInt8(b)) }
         startsRule = starts
+        // For ASCII bytes that start rules: whether the byte alone is a rule, and which bytes may follow it on
+        // the way to a longer rule. NFKC's composition rules start with ASCII letters ("a" + U+0301 → "á"), so
+        // without this every letter would walk the trie.
+        var single = [Bool](repeating: false, count: 128)
+        var next = [UInt64](repeating: 0, count: 128 * 4)
+        let walker = trie
+        for b in 0..<128 where starts[b] {
+            let bytes: [UInt8] = [UInt8(b)]
+            single[b] = bytes.withUnsafeBufferPointer { walker.longestPrefix($0.baseAddress!, from: 0, to: 1, maxResults: 1) } != nil
+            for d in 0..<256 where walker.hasPath(UInt8(b), UInt8(d)) { next[b * 4 + d >> 6] |= 1 << UInt64(d & 63) }
+        }
+        asciiIsRule = single
+        asciiContinuations = next
+    }
+
+    /// For b < 0x80: whether the one-byte string b is a rule.
+    let asciiIsRule: [Bool]
+    /// For b < 0x80: bit d of word (b × 4 + d / 64) is set when some rule starts with the two bytes b, d.
+    let asciiContinuations: [UInt64]
+
+    /// Whether ASCII byte `b`, followed by `next` (nil at the end), certainly normalizes to itself: no rule is b
+    /// alone and none starts with b, next.
+    @inline(__always)
+    func asciiMapsToItself(_ b: UInt8, followedBy next: UInt8?) -> Bool {
+        let i = Int(b)
+        if !startsRule[i] { return true }
+        if asciiIsRule[i] { return false }
+        guard let d = next else { return true }
+        return asciiContinuations[i &* 4 &+ Int(d >> 6)] >> UInt64(d & 63) & 1 == 0
     }
 
     deinit {

@@ -30,8 +30,16 @@ public enum SentencePieceLoader {
     /// Loads a serialized model held in memory; `file` names it in errors and gives the tokenizer its name.
     public static func load(bytes: [UInt8], file: String) throws -> Tokenizer {
         do {
-            let proto = try ModelProto(serialized: bytes)
-            return try tokenizer(from: proto, name: stem(of: file))
+            // The pieces go straight into packed arrays (no string and no struct per piece); the rest of the
+            // model is decoded as usual.
+            var pieces = SentencePiecePieceTable.PackedPieces(capacity: bytes.count / 16)
+            let header = try bytes.withUnsafeBufferPointer { buffer in
+                try ModelProto(buffer: buffer) { fields, _ in
+                    pieces.append(text: buffer[fields.text ?? 0..<0], score: fields.score ?? 0, type: fields.type ?? .normal)
+                }
+            }
+            let table = try SentencePiecePieceTable(pieces, spec: header.trainerSpec ?? TrainerSpec())
+            return try tokenizer(table: table, header: header, name: stem(of: file), addsBOS: true, addsEOS: false)
         } catch let e as SentencePieceError {
             throw e.inFile(file)
         }
@@ -47,7 +55,12 @@ public enum SentencePieceLoader {
     ///   - addsBOS/addsEOS: what `encode(addSpecialTokens: true)` adds (default: BOS only, as Llama does).
     /// - Throws: `SentencePieceError` for pieces SentencePiece would reject (see SentencePiecePieceTable).
     public static func tokenizer(from proto: ModelProto, name: String, addsBOS: Bool = true, addsEOS: Bool = false) throws -> Tokenizer {
-        let table = try SentencePiecePieceTable(proto)
+        try tokenizer(table: SentencePiecePieceTable(proto), header: proto, name: name, addsBOS: addsBOS, addsEOS: addsEOS)
+    }
+
+    /// The tokenizer of `table`, with the specs of `header` (its pieces are not read again).
+    static func tokenizer(table: SentencePiecePieceTable, header proto: ModelProto, name: String, addsBOS: Bool,
+                          addsEOS: Bool) throws -> Tokenizer {
         let trainer = proto.trainerSpec ?? TrainerSpec()
         let spec = proto.normalizerSpec ?? NormalizerSpec()
         let charsMap: PrecompiledCharsMap?

@@ -91,12 +91,18 @@ public struct SentencePieceNormalizer: TextNormalizing, Sendable {
         if !treatWhitespaceAsSuffix && addDummyPrefix { w.appendSpace(space) }
         var previousEndsWithSpace = removeExtraWhitespaces
         let low = passThrough.0, high = passThrough.1
-        @inline(__always) func passes(_ b: UInt8) -> Bool {
-            b < 64 ? (low >> UInt64(b)) & 1 != 0 : b < 128 && (high >> UInt64(b & 63)) & 1 != 0
+        let charsMap = self.charsMap
+        let userStarts = userDefined?.startsKey
+        // Whether the ASCII byte at i certainly normalizes to itself: no rule or user-defined symbol can match here.
+        @inline(__always) func passes(_ i: Int) -> Bool {
+            let b = p[i]
+            if b < 64 ? (low >> UInt64(b)) & 1 != 0 : b < 128 && (high >> UInt64(b & 63)) & 1 != 0 { return true }
+            guard b < 128, let charsMap, !(userStarts?[Int(b)] ?? false) else { return false }
+            return charsMap.asciiMapsToItself(b, followedBy: i + 1 < n ? p[i + 1] : nil)
         }
         while pos < n {
             let b = p[pos]
-            if passes(b) {
+            if passes(pos) {
                 // ASCII bytes no rule or user-defined symbol starts with are their own normalization.
                 if b == 0x20 {
                     if !previousEndsWithSpace { w.appendSpace(space) }
@@ -105,7 +111,7 @@ public struct SentencePieceNormalizer: TextNormalizing, Sendable {
                     continue
                 }
                 var end = pos &+ 1
-                while end < n && p[end] != 0x20 && passes(p[end]) { end &+= 1 }
+                while end < n && p[end] != 0x20 && passes(end) { end &+= 1 }
                 w.append(p + pos, end - pos)
                 previousEndsWithSpace = false
                 pos = end

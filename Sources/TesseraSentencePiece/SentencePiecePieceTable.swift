@@ -3,13 +3,15 @@
 //
 // SentencePiece keeps two maps: `pieces_` (NORMAL, USER_DEFINED, UNUSED: what segmentation may produce or
 // merge into) and `reserved_id_map_` (UNKNOWN, CONTROL, BYTE). PieceToId looks in the reserved map first, then
-// in pieces_, else returns the unk id. Here pieces_ is a `ByteTrie` (prefix walks for Unigram, pair lookups for
-// BPE), the reserved map a dictionary (consulted off the hot path only), and `resolvedID` folds the reserved-first
-// rule into one array lookup for trie hits.
+// in pieces_, else returns the unk id. Here both live in `vocabulary` (every piece but CONTROL: texts are unique,
+// and a piece's type says which map it belongs to), CONTROL pieces in a small dictionary, and `resolvedID` folds
+// the reserved-first rule (a CONTROL piece with a normal piece's text) into one array lookup. Unigram models also
+// get `prefixTrie` for their prefix walks.
 //
 // Checks, as InitializePieces (each a `SentencePieceError` naming the piece): no piece is empty; no piece appears
 // twice within pieces_ or within the reserved map; exactly one UNKNOWN piece; BYTE pieces only with byte_fallback,
-// named `<0x00>`…`<0xFF>`, and all 256 of them when byte_fallback is on.
+// named `<0x00>`…`<0xFF>`, and all 256 of them when byte_fallback is on. One check is stricter than sentencepiece:
+// the same text in a reserved and a normal piece is refused (`.unsupported`), as the vocabulary maps text to one id.
 //
 // Invariant: ids are indices into the model's pieces; `vocabulary` holds every piece except CONTROL ones (those are
 // the tokenizer's special tokens). Complexity: build O(total piece bytes); lookups O(piece length).
@@ -44,8 +46,9 @@ public final class SentencePiecePieceTable: @unchecked Sendable {
     public let byteFallback: Bool
     /// The id of piece `<0xNN>` for each byte (the unk id where a byte piece is missing).
     let byteIDs: [TokenID]
-    /// pieces_ (NORMAL, USER_DEFINED and UNUSED pieces) → id, for prefix walks; built for Unigram models only
-    /// (BPE looks concatenations up in `vocabulary`).
+    /// The Unigram lattice's pieces: NORMAL and USER_DEFINED pieces (UNUSED ones are skipped by the Viterbi pass,
+    /// so leaving them out of the trie gives the same walks) → `id | userDefinedFlag`, with the score's bits as the
+    /// slot's extra; built for Unigram models only (BPE looks concatenations up in `vocabulary`).
     let prefixTrie: ByteTrie?
     /// The user-defined symbols (the PrefixMatcher), nil when there are none.
     let userDefined: ByteTrie?
@@ -70,24 +73,39 @@ public final class SentencePiecePieceTable: @unchecked Sendable {
     /// Checks and indexes `proto.pieces`.
     /// - Throws: `SentencePieceError` (`.invalidValue`, or `.unsupported` for text shared by a reserved and a
     ///   normal piece, which sentencepiece accepts but a byte-exact vocabulary cannot hold).
-    public init(_ proto: ModelProto) throws {
-        let spec = proto.trainerSpec ?? TrainerSpec()
-        byteFallback = spec.byteFallback
-        count = proto.pieces.count
-        var types: [PieceType] = []
-        var scores: [Float] = []
+    public convenience init(_ proto: ModelProto) throws {
+        var pieces = PackedPieces(capacity: proto.pieces.count)
+        for p in proto.pieces { pieces.append(text: Array((p.piece ?? "").utf8), score: p.scoreValue, type: p.kind) }
+        try self.init(pieces, spec: proto.trainerSpec ?? TrainerSpec())
+    }
+
+    /// The pieces of a model as packed arrays (what the loader collects while decoding, without a string per piece).
+    struct PackedPieces {
         var text: [UInt8] = []
         var offsets: [Int] = [0]
-        types.reserveCapacity(count)
-        scores.reserveCapacity(count)
-        offsets.reserveCapacity(count + 1)
-        text.reserveCapacity(count * 8)
-        for p in proto.pieces {
-            types.append(p.kind)
-            scores.append(p.scoreValue)
-            if let s = p.piece { text.append(contentsOf: s.utf8) }
-            offsets.append(text.count)
+        var types: [PieceType] = []
+        var scores: [Float] = []
+
+        init(capacity: Int) {
+            text.reserveCapacity(capacity * 8)
+            offsets.reserveCapacity(capacity + 1)
+            types.reserveCapacity(capacity)
+            scores.reserveCapacity(capacity)
         }
+
+        mutating func append<C: Collection<UInt8>>(text piece: C, score: Float, type: PieceType) {
+            text.append(contentsOf: piece)
+            offsets.append(text.count)
+            types.append(type)
+            scores.append(score)
+        }
+    }
+
+    /// Checks and indexes packed pieces (ids 0..<count) under `spec`.
+    init(_ pieces: PackedPieces, spec: TrainerSpec) throws {
+        byteFallback = spec.byteFallback
+        count = pieces.types.count
+        let types = pieces.types, scores = pieces.scores, text = pieces.text, offsets = pieces.offsets
         self.types = types
         self.scores = scores
         self.text = text
@@ -186,7 +204,7 @@ public final class SentencePiecePieceTable: @unchecked Sendable {
         }
         userDefined = userKeys.isEmpty ? nil : ByteTrie(uniqueKeysIn: text, keys: userKeys, values: userValues)
         // Unigram walks all pieces that start at a position: a trie of pieces_.
-        prefixTrie = spec.modelType == .unigram ? Self.prefixTrie(text, offsets, types) : nil
+        prefixTrie = spec.modelType == .unigram ? Self.prefixTrie(text, offsets, types, scores) : nil
 
         // PieceToId looks at reserved pieces first: a NORMAL piece whose text is also a CONTROL piece's resolves to
         // the CONTROL id (only malformed-but-accepted models have one).
@@ -250,17 +268,22 @@ public final class SentencePiecePieceTable: @unchecked Sendable {
         Int(id) < count ? String(decoding: bytes(of: Int(id)), as: UTF8.self) : nil
     }
 
-    /// A trie of pieces_ (NORMAL, USER_DEFINED and UNUSED pieces → id).
-    func makePrefixTrie() -> ByteTrie { Self.prefixTrie(text, offsets, types) }
+    /// Set in a `prefixTrie` value for a USER_DEFINED piece.
+    static let userDefinedFlag: Int32 = 1 << 30
 
-    private static func prefixTrie(_ text: [UInt8], _ offsets: [Int], _ types: [PieceType]) -> ByteTrie {
+    /// The Unigram trie (see `prefixTrie`).
+    func makePrefixTrie() -> ByteTrie { Self.prefixTrie(text, offsets, types, scores) }
+
+    private static func prefixTrie(_ text: [UInt8], _ offsets: [Int], _ types: [PieceType], _ scores: [Float]) -> ByteTrie {
         var keys: [Range<Int>] = []
         var values: [Int32] = []
-        for i in types.indices where types[i] == .normal || types[i] == .userDefined || types[i] == .unused {
+        var extras: [UInt32] = []
+        for i in types.indices where types[i] == .normal || types[i] == .userDefined {
             keys.append(offsets[i]..<offsets[i + 1])
-            values.append(Int32(i))
+            values.append(Int32(i) | (types[i] == .userDefined ? userDefinedFlag : 0))
+            extras.append(scores[i].bitPattern)
         }
-        return ByteTrie(uniqueKeysIn: text, keys: keys, values: values)
+        return ByteTrie(uniqueKeysIn: text, keys: keys, values: values, extras: extras)
     }
 
     /// PieceToId: reserved pieces first, then pieces_, else the unk id.

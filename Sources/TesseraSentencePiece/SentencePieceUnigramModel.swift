@@ -3,9 +3,9 @@
 // score is the sum of its pieces' scores (log probabilities).
 //
 // Walking the text one character (OneCharLen) at a time, for each start position every piece that begins there
-// (a walk of the piece trie: NORMAL and USER_DEFINED pieces; UNUSED ones are skipped) offers
-// best[start] + score to best[end]; the first candidate wins a tie (starts are visited left to right, shorter pieces
-// first). When no piece covers exactly the first character, an `<unk>` node of that character scores
+// (a walk of the piece trie: NORMAL and USER_DEFINED pieces, each slot holding its piece's score; UNUSED pieces,
+// which sentencepiece skips, are left out) offers best[start] + score to best[end]; the first candidate wins a tie
+// (starts are visited left to right, shorter pieces first). When no piece covers exactly the first character, an `<unk>` node of that character scores
 // min_score − 10 (kUnkPenalty). The best path is read back from the end. Unknown pieces then become byte pieces or
 // one merged `<unk>` (PieceEmitter).
 //
@@ -63,7 +63,7 @@ public struct SentencePieceUnigramModel: TokenModel, Sendable {
         bestID.initialize(repeating: -1, count: n + 1)
 
         withExtendedLifetime((table, prefixTrie)) {
-            let scores = table.view.scores, types = table.view.types
+            let userDefinedFlag = SentencePiecePieceTable.userDefinedFlag
             var start = 0
             var furthest = 0          // the furthest end any candidate has reached
             while start < n {
@@ -85,18 +85,17 @@ public struct SentencePieceUnigramModel: TokenModel, Sendable {
                     node = trie.child(node, text[key])
                     if node < 0 { break }
                     key += 1
-                    let id = Int(trie.value(node))
-                    if id < 0 { continue }
-                    let type = types[id]
-                    if type == .unused { continue }
+                    let value = trie.value(node)
+                    if value < 0 { continue }
                     furthest = max(furthest, key)
                     let length = key - start
-                    let score = type == .userDefined ? Float(Double(length - 1) * 0.1) : scores[id]
+                    let score = value & userDefinedFlag != 0 ? Float(Double(length - 1) * 0.1)
+                                                             : Float(bitPattern: trie.extra(node))
                     let candidate = score + tillHere
                     if bestStart[key] == -1 || candidate > bestScore[key] {
                         bestScore[key] = candidate
                         bestStart[key] = Int32(start)
-                        bestID[key] = Int32(id)
+                        bestID[key] = value & ~userDefinedFlag
                     }
                     if !hasSingleNode && length == charLength { hasSingleNode = true }
                 }
