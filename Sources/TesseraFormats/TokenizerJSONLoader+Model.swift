@@ -92,7 +92,8 @@ extension BuildContext {
                           "the merge gives \(String(decoding: bytes, as: UTF8.self).debugDescription), which is not in the vocabulary",
                           "every merge result must be a vocabulary token; the merges and the vocabulary do not belong together")
         } catch BPEError.missingToken(let role, let text) {
-            throw invalid("model.unk_token", "the \(role) \(text.debugDescription) is not in model.vocab", "add it to the vocabulary or set unk_token to null")
+            throw invalid("model.unk_token", "the \(role) \(text.debugDescription) is not in model.vocab",
+                          "add it to the vocabulary or set unk_token to null")
         } catch {
             throw Assembly.bpeError(error, file: file, at: .field("model.merges"))
         }

@@ -114,8 +114,8 @@ final class FastJSONDecoder: Decoder {
         guard b == 0x2D || (b >= 0x30 && b <= 0x39) else { throw mismatchOrNull(T.self, expected: "an integer") }
         let (end, isInteger) = try syntax { try scanner.number(start) }
         guard isInteger, let v = T(scanner.numberText(start, end)) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: codingPath,
-                                                    debugDescription: "\(scanner.numberText(start, end)) is not an integer in \(T.min)...\(T.max)"))
+            let text = scanner.numberText(start, end)
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "\(text) is not an integer in \(T.min)...\(T.max)"))
         }
         return v
     }
