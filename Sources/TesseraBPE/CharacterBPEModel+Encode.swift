@@ -188,7 +188,9 @@ extension CharacterBPEModel {
                 heap.reserve(count)
                 for i in 0..<(count - 1) {
                     let v = table.value(left: symbols[i].id, right: symbols[i + 1].id)
-                    if v != .max { heap.append(rank: UInt32(truncatingIfNeeded: v >> 32), position: UInt32(i), result: TokenID(truncatingIfNeeded: v)) }
+                    if v != .max {
+                        heap.append(rank: UInt32(truncatingIfNeeded: v >> 32), position: UInt32(i), result: TokenID(truncatingIfNeeded: v))
+                    }
                 }
                 heap.heapify()
                 while let top = heap.pop() {

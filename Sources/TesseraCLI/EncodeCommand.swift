@@ -55,7 +55,9 @@ struct EncodeCommand: ParsableCommand {
             let records: [[UInt8]] = lines ? Self.splitLines(bytes) : [bytes]
             if offsets || output == .pieces {
                 for (index, record) in records.enumerated() {
-                    let encoding = try encodeOrExplain { try tokenizer.encodeWithOffsets(record, specials: policy, addSpecialTokens: addSpecialTokens) }
+                    let encoding = try encodeOrExplain {
+                        try tokenizer.encodeWithOffsets(record, specials: policy, addSpecialTokens: addSpecialTokens)
+                    }
                     write(encoding.ids, offsets: offsets ? encoding.offsets : nil, item: item, line: lines ? index + 1 : nil,
                           tokenizer: tokenizer, to: out)
                 }
@@ -67,7 +69,9 @@ struct EncodeCommand: ParsableCommand {
                 }
                 write(ids, offsets: nil, item: item, line: nil, tokenizer: tokenizer, to: out)
             } else {
-                let all = try encodeOrExplain { try tokenizer.encodeBatch(records, specials: policy, addSpecialTokens: addSpecialTokens, threads: threads) }
+                let all = try encodeOrExplain {
+                    try tokenizer.encodeBatch(records, specials: policy, addSpecialTokens: addSpecialTokens, threads: threads)
+                }
                 for (index, ids) in all.enumerated() {
                     write(ids, offsets: nil, item: item, line: index + 1, tokenizer: tokenizer, to: out)
                 }

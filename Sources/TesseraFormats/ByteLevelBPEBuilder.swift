@@ -40,8 +40,14 @@ enum ByteLevelBPEBuilder {
     /// Builds a vocabulary, naming the entry of a duplicate or an empty token.
     static func vocabulary(_ entries: [(bytes: [UInt8], id: TokenID)], file: String,
                            location: (TokenID) -> FormatError.Location) throws -> Vocabulary {
+        try vocabulary(file: file, location: location) { try Vocabulary(entries: entries) }
+    }
+
+    /// Runs `build`, turning its `BPEError`s into `FormatError`s at `location(id)`.
+    static func vocabulary(file: String, location: (TokenID) -> FormatError.Location,
+                           _ build: () throws -> Vocabulary) throws -> Vocabulary {
         do {
-            return try Vocabulary(entries: entries)
+            return try build()
         } catch let BPEError.duplicateTokenBytes(first, second, bytes) {
             throw FormatError(.invalidValue, file: file, at: location(second),
                               "token \(second) has the same bytes \(showBytes(bytes).debugDescription) as token \(first)",

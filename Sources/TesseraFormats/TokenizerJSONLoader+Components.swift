@@ -113,7 +113,8 @@ struct BuildContext {
             guard let pattern = p.pattern else { throw missing(path + ".pattern") }
             guard let behaviorName = p.behavior else { throw missing(path + ".behavior") }
             guard let behavior = SplitBehavior(huggingFaceName: behaviorName.rawValue) else {
-                throw invalid(path + ".behavior", "unknown split behavior", "use Removed, Isolated, MergedWithPrevious, MergedWithNext or Contiguous")
+                throw invalid(path + ".behavior", "unknown split behavior",
+                              "use Removed, Isolated, MergedWithPrevious, MergedWithNext or Contiguous")
             }
             let invert = p.invert ?? false
             switch pattern {

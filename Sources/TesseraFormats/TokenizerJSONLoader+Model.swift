@@ -92,7 +92,8 @@ extension BuildContext {
                           "the merge gives \(String(decoding: bytes, as: UTF8.self).debugDescription), which is not in the vocabulary",
                           "every merge result must be a vocabulary token; the merges and the vocabulary do not belong together")
         } catch BPEError.missingToken(let role, let text) {
-            throw invalid("model.unk_token", "the \(role) \(text.debugDescription) is not in model.vocab", "add it to the vocabulary or set unk_token to null")
+            throw invalid("model.unk_token", "the \(role) \(text.debugDescription) is not in model.vocab",
+                          "add it to the vocabulary or set unk_token to null")
         } catch {
             throw Assembly.bpeError(error, file: file, at: .field("model.merges"))
         }
@@ -120,7 +121,7 @@ extension BuildContext {
             return .field("model.vocab")
         }
         let contiguous = ids.enumerated().allSatisfy { TokenID($0.offset) == $0.element }
-        do {
+        return try ByteLevelBPEBuilder.vocabulary(file: file, location: location) {
             if contiguous { return try Vocabulary(packed: packed, ends: ends) }
             var entries: [(bytes: [UInt8], id: TokenID)] = []
             entries.reserveCapacity(ids.count)
@@ -130,17 +131,6 @@ extension BuildContext {
                 start = Int(end)
             }
             return try Vocabulary(entries: entries)
-        } catch let BPEError.duplicateTokenBytes(first, second, bytes) {
-            throw FormatError(.invalidValue, file: file, at: location(second),
-                              "token \(second) has the same bytes \(showBytes(bytes).debugDescription) as token \(first)",
-                              fix: "token strings must be unique; remove one of the two entries")
-        } catch let BPEError.duplicateTokenID(id) {
-            throw FormatError(.invalidValue, file: file, at: location(id), "id \(id) is given to two tokens", fix: "ids must be unique")
-        } catch let BPEError.emptyToken(id) {
-            throw FormatError(.invalidValue, file: file, at: location(id), "token \(id) is the empty string",
-                              fix: "remove the entry: an empty token can never be produced")
-        } catch {
-            throw Assembly.bpeError(error, file: file)
         }
     }
 

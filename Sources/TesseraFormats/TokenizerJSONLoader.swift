@@ -73,6 +73,8 @@ public enum TokenizerJSONLoader {
     }
 
     /// Builds the runtime tokenizer of a typed model.
+    /// - Throws: `FormatError` naming the JSON path of what cannot be applied exactly.
+    /// - Complexity: O(vocabulary + merges) hash-table work (one lookup per merge side and result).
     public static func build(_ json: TokenizerJSON, file: String, name: String) throws -> Loaded {
         var context = BuildContext(file: file)
         if let version = json.version, version != "1.0" {

@@ -43,6 +43,8 @@ public enum TokenizerJSONWriter {
 
     /// The tokenizer.json bytes for a byte-level tokenizer.
     /// - Throws: `Unrepresentable` listing every part that tokenizer.json cannot hold.
+    /// - Complexity: O(vocabulary bytes) for a merge-list model; a rank-order (tiktoken) model adds O(Σ len²)
+    ///   lookups to recover its merges.
     public static func data(for tokenizer: Tokenizer) throws -> [UInt8] {
         try data(for: tokenizer, pretty: true)
     }

@@ -57,6 +57,7 @@ public struct StagedPreTokenizer: PreTokenizer {
 
     /// Calls `body` with every piece of `text`: its (possibly rewritten) bytes and its origin.
     /// `startsText`: `text` begins the original input (for Metaspace's "first" prepend scheme).
+    /// - Complexity: O(n) per stage plus the stages' own work.
     public func forEachPiece(in text: UnsafeBufferPointer<UInt8>, startsText: Bool,
                              _ body: (UnsafeBufferPointer<UInt8>, PieceOrigin) -> Void) {
         guard !text.isEmpty else { return }

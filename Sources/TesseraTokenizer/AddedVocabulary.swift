@@ -121,6 +121,7 @@ public struct AddedVocabulary: Sendable {
     /// pre-tokenization.
     /// - Throws: `TokenizerError.disallowedSpecialToken` under `.raise` when a special token would match;
     ///   `.normalization` from the normalizer.
+    /// - Complexity: O(n · d) for n bytes and a longest added token of d bytes, plus the normalizer.
     public func plan(_ text: [UInt8], normalizer: (any TextNormalizing)?, specials: SpecialTokenPolicy) throws -> Plan {
         var plan = Plan(text: [], parts: [])
         plan.text.reserveCapacity(text.count + 16)

@@ -36,6 +36,15 @@ import TesseraTestSupport
         }
     }
 
+    @Test func refusesDeepNestingInsteadOfCrashing() throws {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: DecodingError.self) { try Self.value(deep) }
+        let deepTokenizer = #"{"model": {"vocab": {}, "merges": []}, "normalizer": "# + String(repeating: #"{"type": "Sequence", "normalizers": ["#, count: 5_000)
+            + String(repeating: "]}", count: 5_000) + "}"
+        #expect(throws: DecodingError.self) { try TokenizerJSON.read(Array(deepTokenizer.utf8)) }
+        #expect(try Self.value(String(repeating: "[", count: 100) + String(repeating: "]", count: 100)) != .null)
+    }
+
     @Test func rejectsInvalidUTF8() {
         #expect(throws: DecodingError.self) { try FastJSON.decode(JSONValue.self, from: [0x5B, 0x22, 0xC3, 0x28, 0x22, 0x5D]) }
         #expect(throws: DecodingError.self) { try FastJSON.decode(JSONValue.self, from: [0x5B, 0x22, 0xED, 0xA0, 0x80, 0x22, 0x5D]) }

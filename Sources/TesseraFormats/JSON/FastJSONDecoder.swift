@@ -60,7 +60,18 @@ final class FastJSONDecoder: Decoder {
 
     var isNull: Bool { scanner.byte(start) == 0x6E }
 
+    /// serde_json's recursion limit: deeper documents are refused instead of exhausting the stack.
+    static let maximumDepth = 128
+
+    func checkDepth() throws {
+        if codingPath.count >= Self.maximumDepth {
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath,
+                                                    debugDescription: "the JSON nests deeper than \(Self.maximumDepth) levels"))
+        }
+    }
+
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        try checkDepth()
         guard scanner.byte(start) == 0x7B else {
             if isNull { throw DecodingError.valueNotFound([String: Any].self, .init(codingPath: codingPath, debugDescription: "null")) }
             throw typeMismatch([String: Any].self, expected: "an object")
@@ -71,6 +82,7 @@ final class FastJSONDecoder: Decoder {
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        try checkDepth()
         guard scanner.byte(start) == 0x5B else {
             if isNull { throw DecodingError.valueNotFound([Any].self, .init(codingPath: codingPath, debugDescription: "null")) }
             throw typeMismatch([Any].self, expected: "an array")
@@ -114,8 +126,8 @@ final class FastJSONDecoder: Decoder {
         guard b == 0x2D || (b >= 0x30 && b <= 0x39) else { throw mismatchOrNull(T.self, expected: "an integer") }
         let (end, isInteger) = try syntax { try scanner.number(start) }
         guard isInteger, let v = T(scanner.numberText(start, end)) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: codingPath,
-                                                    debugDescription: "\(scanner.numberText(start, end)) is not an integer in \(T.min)...\(T.max)"))
+            let text = scanner.numberText(start, end)
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "\(text) is not an integer in \(T.min)...\(T.max)"))
         }
         return v
     }
@@ -127,17 +139,21 @@ final class FastJSONDecoder: Decoder {
 
     /// The value here as a `JSONValue` tree.
     func value() throws -> JSONValue {
-        try syntax { try Self.value(at: start, scanner) }
+        try syntax { try Self.value(at: start, scanner, depth: codingPath.count) }
     }
 
-    static func value(at i: Int, _ s: JSONScanner) throws -> JSONValue {
-        switch s.byte(i) {
+    static func value(at i: Int, _ s: JSONScanner, depth: Int) throws -> JSONValue {
+        let b = s.byte(i)
+        if (b == 0x7B || b == 0x5B) && depth >= maximumDepth {
+            throw s.fail(i, "the JSON nests deeper than \(maximumDepth) levels")
+        }
+        switch b {
         case 0x7B:
             let (entries, _) = try s.objectEntries(i)
-            return .object(try entries.map { JSONMember(key: $0.key, value: try value(at: $0.value, s)) })
+            return .object(try entries.map { JSONMember(key: $0.key, value: try value(at: $0.value, s, depth: depth + 1)) })
         case 0x5B:
             let (elements, _) = try s.arrayElements(i)
-            return .array(try elements.map { try value(at: $0, s) })
+            return .array(try elements.map { try value(at: $0, s, depth: depth + 1) })
         case 0x22: return .string(try s.string(i).0)
         case 0x74: _ = try s.literal(i, "true"); return .bool(true)
         case 0x66: _ = try s.literal(i, "false"); return .bool(false)

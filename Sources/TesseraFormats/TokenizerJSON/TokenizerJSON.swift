@@ -60,11 +60,13 @@ public struct TokenizerJSON: LaidOutComponent, Sendable, Equatable {
 
     /// Reads tokenizer.json bytes with the fast decoder.
     /// - Throws: `DecodingError` (with the JSON path) or `UnsupportedComponent`.
+    /// - Complexity: O(file size): a few linear passes, no tree for `model.vocab` / `model.merges`.
     public static func read(_ bytes: [UInt8]) throws -> TokenizerJSON {
         try FastJSON.decode(TokenizerJSON.self, from: bytes)
     }
 
     /// The JSON text: pretty-printed like tokenizers' `save` (default) or compact like its `to_str()`.
+    /// - Complexity: O(output size).
     public func write(pretty: Bool = true) throws -> [UInt8] {
         try FastJSONEncoding.encode(self, pretty: pretty)
     }
@@ -118,7 +120,9 @@ extension TokenizerJSON {
     /// `truncation` (read and written; Tessera encodes whole texts and does not truncate).
     public struct Truncation: LaidOutComponent, Sendable, Equatable {
         public enum Direction: String, Codable, Sendable { case left = "Left", right = "Right" }
-        public enum Strategy: String, Codable, Sendable { case longestFirst = "LongestFirst", onlyFirst = "OnlyFirst", onlySecond = "OnlySecond" }
+        public enum Strategy: String, Codable, Sendable {
+            case longestFirst = "LongestFirst", onlyFirst = "OnlyFirst", onlySecond = "OnlySecond"
+        }
         public var direction: Direction?
         public var maxLength: Int
         public var strategy: Strategy
@@ -186,7 +190,8 @@ extension TokenizerJSON {
         public var layout: JSONObjectLayout
 
         static var fields: [Field<Padding>] {
-            [.value("strategy", \.strategy), .value("direction", \.direction), .optional("pad_to_multiple_of", \.padToMultipleOf, nullable: true),
+            [.value("strategy", \.strategy), .value("direction", \.direction),
+             .optional("pad_to_multiple_of", \.padToMultipleOf, nullable: true),
              .value("pad_id", \.padID), .value("pad_type_id", \.padTypeID), .value("pad_token", \.padToken)]
         }
 
