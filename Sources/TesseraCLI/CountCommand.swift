@@ -38,7 +38,7 @@ struct CountCommand: ParsableCommand {
 
     func validate() throws {
         if json && csv { throw ValidationError("--json and --csv are exclusive; pick one") }
-        if output == nil && (pretokenize.sampleLines != nil || pretokenize.pattern != PretokenizeOptions().pattern) {
+        if output == nil && (pretokenize.sampleLines != nil || pretokenize.pattern != PretokenizeOptions.defaultPattern) {
             throw ValidationError("--pattern and --sample-lines apply to pre-token counting: add -o FILE.counts")
         }
     }

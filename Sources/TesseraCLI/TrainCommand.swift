@@ -10,8 +10,10 @@ import TesseraTraining
 
 /// Pre-tokenization options shared by `train` and `count -o`.
 struct PretokenizeOptions: ParsableArguments {
-    @Option(name: .long, help: "Pre-tokenizer: gpt2 (default), cl100k, o200k, llama3, qwen2, or a regular expression (ICU).")
-    var pattern: String = "gpt2"
+    static let defaultPattern = "gpt2"
+
+    @Option(name: .long, help: "Pre-tokenizer: gpt2 (default), cl100k, o200k, llama3, qwen2, superword, or a regular expression (ICU).")
+    var pattern: String = PretokenizeOptions.defaultPattern
 
     @Option(name: .long, help: "Cut longer pre-tokens into pieces of at most this many bytes.")
     var maxPretokenBytes: Int = 1 << 16
@@ -228,7 +230,7 @@ struct TrainCommand: ParsableCommand {
             } catch { throw CLIError("\(error)") }
             // The shards name their pre-tokenizer; an explicit different --pattern is a mistake.
             let recorded = try PretokenizeOptions.preTokenizer(named: counts.source.preTokenizer)
-            if recorded.name != pre.name && pretokenize.pattern != PretokenizeOptions().pattern {
+            if recorded.name != pre.name && pretokenize.pattern != PretokenizeOptions.defaultPattern {
                 throw CLIError("the shards were counted with \(counts.source.preTokenizer), not \(pre.name); drop --pattern")
             }
             shardPre = recorded
