@@ -349,6 +349,8 @@ public final class LiBLearner {
     func memorize(_ s: UnsafePointer<UInt8>, from: Int, length: Int, left: (Int, Int), right: (Int, Int),
                   prefix: (handle: UInt32, length: Int)? = nil) -> Int32 {
         if let cap = parameters.maxChunkCharacters, characterCount(s + from, length) > cap { return -1 }
+        // The trie stores depths in 20 bits: a chunk over 1 MiB (a megabyte-long line) is never memorized.
+        if length > ChunkTrie.maxChunkBytes { return -1 }
         let skip = prefix?.length ?? 0, start = prefix.map { Int32($0.handle) } ?? 0
         let known = trie.lookup(s + from + skip, length - skip, from: start)
         if known >= 0 { return known }
