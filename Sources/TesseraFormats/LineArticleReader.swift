@@ -58,7 +58,6 @@ public final class LineArticleReader {
             guard let line = try nextLine() else {
                 // End of the corpus: the article stops here and the next one starts a new pass.
                 finishPass()
-                if let cached, cached.count > 0 { cachedPosition = 0 }
                 return
             }
             article.append(line)
