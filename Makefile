@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN := .build/release
 
-.PHONY: deps build demo test bench parity bench-train clean
+.PHONY: deps build demo test bench parity bench-train bench-lib clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -33,6 +33,9 @@ parity: deps
 
 bench-train: deps
 	./bench/run-train-bench.sh
+
+bench-lib: deps
+	./bench/run-lib-bench.sh
 
 clean:
 	rm -rf .build

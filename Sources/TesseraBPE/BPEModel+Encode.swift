@@ -246,13 +246,13 @@ struct ListedPairRanking: PairRanking {
 }
 
 /// A binary min-heap of UInt64 keys (no payload: the payload is packed into the low bits).
-@usableFromInline
-struct MinHeap64 {
+/// Public for the other merge loops over BPE models (BPE-dropout in TesseraStochastic).
+public struct MinHeap64 {
     @usableFromInline var items: [UInt64] = []
-    @usableFromInline init() {}
-    @usableFromInline mutating func reserve(_ n: Int) { items.reserveCapacity(n) }
+    public init() {}
+    public mutating func reserve(_ n: Int) { items.reserveCapacity(n) }
 
-    @usableFromInline mutating func push(_ x: UInt64) {
+    public mutating func push(_ x: UInt64) {
         items.append(x)
         items.withUnsafeMutableBufferPointer { h in
             var i = h.count - 1
@@ -266,7 +266,7 @@ struct MinHeap64 {
         }
     }
 
-    @usableFromInline mutating func pop() -> UInt64? {
+    public mutating func pop() -> UInt64? {
         guard let last = items.popLast() else { return nil }
         if items.isEmpty { return last }
         let top = items[0]

@@ -116,8 +116,6 @@ struct TrainLiBCommand: ParsableCommand {
             result = try LiBTrainer.train(parameters: parameters, steps: steps, vocabularySize: vocabSize, maxSteps: maxSteps,
                                           nextArticle: { try reader.next(parameters.sentencesPerStep, into: &$0) },
                                           progress: { report.lib($0) })
-        } catch let error as LiBError {
-            throw CLIError("\(error)")
         } catch { throw CLIError("\(error)") }
         report.finish()
         let trained = clock.now - start

@@ -58,15 +58,12 @@ public final class LineArticleReader {
             guard let line = try nextLine() else {
                 // End of the corpus: the article stops here and the next one starts a new pass.
                 finishPass()
-                if let cached, cached.count > 0 { cachedPosition = 0 }
                 return
             }
             article.append(line)
             sentencesThisPass += 1
-            if cache != nil {
-                cache!.append(line)
-                if cache!.bytes.count > cacheLimit { cache = nil }
-            }
+            cache?.append(line)
+            if let size = cache?.bytes.count, size > cacheLimit { cache = nil }
         }
         // The next line might not exist: peek so that an article ending exactly at the corpus end closes the pass.
         if try !hasMoreLines() { finishPass() }
@@ -128,13 +125,14 @@ public final class LineArticleReader {
             fileIndex += 1
         }
         guard fileIndex < paths.count else { return false }
-        if reader == nil { reader = try FileBlockReader(path: paths[fileIndex]) }
+        let current = try reader ?? FileBlockReader(path: paths[fileIndex])
+        reader = current
         if bufferStart > 0 {
             buffer.removeSubrange(0..<bufferStart)
             scanned -= bufferStart
             bufferStart = 0
         }
-        if !(try reader!.read(into: &buffer, maxBytes: blockBytes)) { fileEnded = true }
+        if !(try current.read(into: &buffer, maxBytes: blockBytes)) { fileEnded = true }
         return true
     }
 }

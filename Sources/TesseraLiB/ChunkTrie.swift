@@ -17,7 +17,7 @@
 // Invariant: every non-root node is a chunk or has at least two children; `childSum` is the sum of a
 // node's children (the only child when there is one); the arena holds every node's string.
 // Complexity: match, lookup, insert, remove O(bytes compared + branching points passed) expected.
-// Nodes are capped at 2^24 (16.7 M) and chunks at 2^20 bytes.
+// Nodes are capped at 2^24 (16.7 M) and chunks at 2^20 bytes (the learner never memorizes longer ones).
 
 final class ChunkTrie {
     static let none: Int32 = -1

@@ -84,7 +84,7 @@ extension LiBLearner {
     /// most of it (contexts are appended as chunks are memorized, so without this it grows with every step).
     private func compactContexts() {
         guard contextGarbage > 1 << 16 && contextGarbage * 2 > contextBytes.count else { return }
-        var packed: [UInt8] = []
+        var packed: [UInt8] = [0]
         packed.reserveCapacity(contextBytes.count - contextGarbage)
         for i in 0..<pool.count where contextStart[Int(pool[i])] >= 0 {
             let h = pool[i]

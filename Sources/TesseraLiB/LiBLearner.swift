@@ -51,7 +51,8 @@ public final class LiBLearner {
     let rankValue = RawBuffer<Int32>(capacity: 4096)
 
     let pool = RawBuffer<UInt32>(capacity: 1024)
-    @exclusivity(unchecked) var contextBytes: [UInt8] = []
+    /// Contexts of the chunks on probation, back to back; byte 0 is a spare so the buffer is never empty.
+    @exclusivity(unchecked) var contextBytes: [UInt8] = [0]
     @exclusivity(unchecked) var contextGarbage = 0
     struct Reward { var handle: UInt32; var sign: Int32 }
     let rewards = RawBuffer<Reward>(capacity: 1024)
@@ -203,7 +204,8 @@ public final class LiBLearner {
         if oldLeft == 0 && oldRight == 0 && lastLength == 0 && next == 0 { return }
         var extended = false
         let (leftMatches, rightMatches) = contextBytes.withUnsafeBufferPointer { c -> (Bool, Bool) in
-            let old = c.baseAddress! + ctx
+            guard let base = c.baseAddress else { return (false, false) }   // never: the buffer has a spare byte
+            let old = base + ctx
             // One context is a suffix (left) or prefix (right) of the other, the shorter one non-empty.
             let left = (oldLeft > 0 && lastLength >= oldLeft && memEqual(s + loc - oldLeft, old, oldLeft))
                 || (lastLength > 0 && oldLeft >= lastLength && memEqual(old + oldLeft - lastLength, s + loc - lastLength, lastLength))
@@ -349,6 +351,8 @@ public final class LiBLearner {
     func memorize(_ s: UnsafePointer<UInt8>, from: Int, length: Int, left: (Int, Int), right: (Int, Int),
                   prefix: (handle: UInt32, length: Int)? = nil) -> Int32 {
         if let cap = parameters.maxChunkCharacters, characterCount(s + from, length) > cap { return -1 }
+        // The trie stores depths in 20 bits: a chunk over 1 MiB (a megabyte-long line) is never memorized.
+        if length > ChunkTrie.maxChunkBytes { return -1 }
         let skip = prefix?.length ?? 0, start = prefix.map { Int32($0.handle) } ?? 0
         let known = trie.lookup(s + from + skip, length - skip, from: start)
         if known >= 0 { return known }

@@ -12,7 +12,8 @@
 // lookup, `ignore_merges`): a word found whole in the vocabulary would otherwise never be split, which is
 // the point of dropout. With p = 0 the model's deterministic path runs unchanged.
 //
-// This is a separate `TokenModel` wrapping `BPEModel`, so the deterministic encoder keeps its fast path.
+// This is a separate `TokenModel` wrapping `BPEModel`, so the deterministic encoder keeps its fast path;
+// its merge loop is `BPEModel.Encoder.heapMerge`'s (linked parts, lazy heap) plus the set-aside list.
 // Randomness: one `SplitMix64` per model value; `Tokenizer.withBPEDropout` makes a fresh one per document.
 //
 // Invariant: the ids tile each piece (merges only join adjacent parts whose bytes form a token).
@@ -105,7 +106,8 @@ public struct BPEDropoutModel: TokenModel, Sendable {
         var previous = (0..<n).map { Int32($0 - 1) }
         var ids = (0..<n).map { vocabulary.idOfByte[Int(text[$0])] }
         var pairValue = [UInt64](repeating: Self.noMerge, count: n)
-        var heap = Heap()
+        var heap = MinHeap64()
+        heap.reserve(n)
         for i in 0..<(n - 1) {
             let v = join(text, i, i + 2, ids[i], ids[i + 1])
             pairValue[i] = v
@@ -156,38 +158,5 @@ final class RandomSource: Sendable {
     init(seed: UInt64) { state = Mutex(SplitMix64(seed: seed)) }
     func withGenerator<T>(_ body: (inout SplitMix64) -> T) -> T {
         state.withLock { body(&$0) }
-    }
-}
-
-/// A binary min-heap of packed keys (rank << 32 | position).
-struct Heap {
-    private var items: [UInt64] = []
-    mutating func push(_ x: UInt64) {
-        items.append(x)
-        var i = items.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            if items[parent] <= x { break }
-            items[i] = items[parent]
-            i = parent
-        }
-        items[i] = x
-    }
-    mutating func pop() -> UInt64? {
-        guard let last = items.popLast() else { return nil }
-        guard !items.isEmpty else { return last }
-        let top = items[0]
-        var i = 0
-        let count = items.count
-        while true {
-            var child = 2 * i + 1
-            if child >= count { break }
-            if child + 1 < count && items[child + 1] < items[child] { child += 1 }
-            if items[child] >= last { break }
-            items[i] = items[child]
-            i = child
-        }
-        items[i] = last
-        return top
     }
 }
