@@ -107,6 +107,8 @@ struct GPTModelTests {
         #expect(throws: LMError.self) { try model.append([1, 2], to: &cache) }   // past the context
         var fresh = model.makeCache()
         #expect(throws: LMError.self) { try model.append([13], to: &fresh) }    // outside the vocabulary
+        var foreign = tinyModel(V: 13, T: 9, L: 1, NH: 2, C: 8).makeCache()
+        #expect(throws: LMError.self) { try model.append([1], to: &foreign) }   // another model's cache
     }
 
     @Test func memorisesATinyCorpus() throws {
