@@ -39,7 +39,7 @@ def svg(runs, path):
         parts.append(f'<line x1="{L}" x2="{W-R}" y1="{Y(y):.1f}" y2="{Y(y):.1f}" stroke="#eee"/>'
                      f'<text x="{L-6}" y="{Y(y)+4:.1f}" text-anchor="end">{y:.2f}</text>')
         x = xmax * i / steps
-        parts.append(f'<text x="{X(x):.1f}" y="{H-B+16}" text-anchor="middle">{x/1e12:.0f}</text>')
+        parts.append(f'<text x="{X(x):.1f}" y="{H-B+16}" text-anchor="middle">{x/1e12:.1f}</text>')
     for i, r in enumerate(runs):
         c = colors[i % len(colors)]
         pts = " ".join(f"{X(x):.1f},{Y(y):.1f}" for x, y in r["curve"])

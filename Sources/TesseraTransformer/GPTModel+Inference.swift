@@ -32,6 +32,9 @@ extension GPTModel: TokenLanguageModel {
     public func append(_ tokens: [LMToken], to cache: inout GPTCache) throws -> [Float] {
         let n = tokens.count, past = cache.length
         guard n >= 1 else { throw LMError.badShape("append needs at least one token") }
+        guard cache.storage.count == config.layers * 2 * config.contextLength * config.width else {
+            throw LMError.badShape("the cache was made by a model of another shape; use this model's makeCache()")
+        }
         guard past + n <= config.contextLength else {
             throw LMError.badShape("\(past + n) tokens exceed the model's context of \(config.contextLength)")
         }

@@ -83,13 +83,22 @@ public struct SafetensorsFile: Sendable {
                 throw FormatError(.unsupported, file: file, at: .field("\(name).dtype"), "dtype \(dtype) is not supported (F32, F16, BF16 are)",
                                   fix: "convert the checkpoint to float32")
             }
-            let count = shape.reduce(1, *)
+            // A hostile shape must not overflow: the element count is bounded by the data section.
+            var count = 1
+            for d in shape {
+                let (c, overflow) = count.multipliedReportingOverflow(by: d)
+                guard !overflow, c <= dataCount else {
+                    throw FormatError(.invalidValue, file: file, at: .field("\(name).shape"),
+                                      "\(shape) holds more values than the \(dataCount)-byte data section", fix: "the file is corrupt; write it again")
+                }
+                count = c
+            }
             guard offs[0] >= 0, offs[0] <= offs[1], offs[1] <= dataCount, offs[1] - offs[0] == count * width else {
                 throw FormatError(.invalidValue, file: file, at: .field("\(name).data_offsets"),
                                   "[\(offs[0]), \(offs[1])) does not hold \(count) \(dtype) values inside the \(dataCount)-byte data section",
                                   fix: "the file is truncated or corrupt; write it again")
             }
-            ranges.append((offs[0], offs[1], name))
+            if offs[1] > offs[0] { ranges.append((offs[0], offs[1], name)) }   // an empty tensor overlaps nothing
             var values = [Float](repeating: 0, count: count)
             let base = dataStart + offs[0]
             bytes.withUnsafeBytes { raw in
@@ -102,7 +111,7 @@ public struct SafetensorsFile: Sendable {
             }
             out.tensors[name] = NamedTensor(shape: shape, values: values)
         }
-        ranges.sort { $0.0 < $1.0 }
+        ranges.sort { ($0.0, $0.1) < ($1.0, $1.1) }
         for i in ranges.indices.dropFirst() where ranges[i].0 < ranges[i - 1].1 {
             throw FormatError(.invalidValue, file: file, at: .field("\(ranges[i].2).data_offsets"),
                               "overlaps the data of \(ranges[i - 1].2)", fix: "the file is corrupt; write it again")

@@ -107,6 +107,8 @@ struct GPTModelTests {
         #expect(throws: LMError.self) { try model.append([1, 2], to: &cache) }   // past the context
         var fresh = model.makeCache()
         #expect(throws: LMError.self) { try model.append([13], to: &fresh) }    // outside the vocabulary
+        var foreign = tinyModel(V: 13, T: 9, L: 1, NH: 2, C: 8).makeCache()
+        #expect(throws: LMError.self) { try model.append([1], to: &foreign) }   // another model's cache
     }
 
     @Test func memorisesATinyCorpus() throws {
@@ -199,5 +201,34 @@ struct SafetensorsTests {
         let back = try SafetensorsFile.parse(bytes, file: "memory")
         #expect(back.tensors == original.tensors)
         #expect(back.metadata == original.metadata)
+    }
+}
+
+@Suite("Safetensors: hostile headers")
+struct SafetensorsHostileTests {
+    func file(header: String, data: Int = 8) -> [UInt8] {
+        var h = Array(header.utf8)
+        while h.count % 8 != 0 { h.append(0x20) }
+        var out = (0..<8).map { UInt8((h.count >> (8 * $0)) & 0xff) }
+        out += h
+        out += [UInt8](repeating: 0, count: data)
+        return out
+    }
+
+    @Test func shapesThatOverflowAreErrors() {
+        let huge = file(header: #"{"x":{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,8]}}"#)
+        let e = #expect(throws: FormatError.self) { try SafetensorsFile.parse(huge, file: "h") }
+        #expect(e?.location == .field("x.shape"))
+    }
+
+    @Test func overlappingAndOutOfRangeDataAreErrors() {
+        let overlap = file(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#)
+        #expect(throws: FormatError.self) { try SafetensorsFile.parse(overlap, file: "o") }
+        let past = file(header: #"{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#)
+        #expect(throws: FormatError.self) { try SafetensorsFile.parse(past, file: "p") }
+        let dtype = file(header: #"{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#)
+        let d = #expect(throws: FormatError.self) { try SafetensorsFile.parse(dtype, file: "d") }
+        #expect(d?.kind == .unsupported)
+        #expect(throws: FormatError.self) { try SafetensorsFile.parse(Array(file(header: "[1,2]")), file: "j") }
     }
 }
