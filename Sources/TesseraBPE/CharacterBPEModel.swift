@@ -113,23 +113,35 @@ public struct CharacterBPEModel: Sendable {
         boundaries = prefix.isEmpty && suffix.isEmpty ? Self.boundaries(vocabulary, merges) : nil
     }
 
-    /// See `Boundaries`.
+    /// See `Boundaries`. One pass over the tokens (first and last character of each) and one over the merges.
     static func boundaries(_ vocabulary: Vocabulary, _ merges: [MergePair]) -> Boundaries? {
-        func onlyScalar(_ bytes: [UInt8]) -> UInt32? {
-            guard let s = String(validating: bytes, as: UTF8.self), s.unicodeScalars.count == 1 else { return nil }
-            return s.unicodeScalars.first?.value
-        }
+        let count = vocabulary.idUpperBound
+        var first = [UInt32](repeating: .max, count: count)   // .max: no token, or not text
+        var last = [UInt32](repeating: .max, count: count)
         var bits = [UInt64](repeating: 0, count: 1024)
-        for (bytes, _) in vocabulary.entries where bytes.count <= 3 {
-            if let c = onlyScalar(bytes), c < 0x10000 { bits[Int(c >> 6)] |= 1 << (c & 63) }
+        for id in 0..<count {
+            guard let bytes = vocabulary.bytes(of: TokenID(id)) else { continue }
+            bytes.withUnsafeBufferPointer { b in
+                var i = 0
+                var n = 0
+                while i < b.count {
+                    let length = characterLength(b, at: i)
+                    guard length > 1 || b[i] < 0x80 else { first[id] = .max; last[id] = .max; return }
+                    let s = scalar(b, at: i, length: length)
+                    if i == 0 { first[id] = s }
+                    last[id] = s
+                    n += 1
+                    i += length
+                }
+                let s = first[id]
+                if n == 1 && s < 0x10000 { bits[Int(s >> 6)] |= 1 << (s & 63) }
+            }
         }
         for m in merges {
-            guard let left = vocabulary.bytes(of: m.left), let right = vocabulary.bytes(of: m.right) else { continue }
+            let f = first[Int(m.right)]
             // A right side that is not text has no first character to reason about: no boundaries at all.
-            guard let first = String(validating: right, as: UTF8.self)?.unicodeScalars.first?.value else { return nil }
-            guard first < 0x10000 else { continue }
-            let last = String(validating: left, as: UTF8.self)?.unicodeScalars.last?.value
-            if last != first { bits[Int(first >> 6)] &= ~(1 << (first & 63)) }
+            guard f != .max else { return nil }
+            if f < 0x10000 && last[Int(m.left)] != f { bits[Int(f >> 6)] &= ~(1 << (f & 63)) }
         }
         return bits.contains { $0 != 0 } ? Boundaries(bits: bits) : nil
     }
