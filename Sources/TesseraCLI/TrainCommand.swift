@@ -284,7 +284,7 @@ struct TrainCommand: ParsableCommand {
             written = try writer.write(tokenizer, to: output, options: WriteOptions(threads: threadOptions.count))
         } catch { throw CLIError("cannot write \(output): \(error)") }
         let out = OutputBuffer()
-        out.write("trained \(trained.tokens.filter { !$0.isEmpty }.count) tokens (\(trained.merges.count) new merges")
+        out.write("trained \(trained.tokens.filter { !$0.isEmpty }.count) tokens (\(trained.merges.count + (trained.transitionMerges ?? 0)) new merges")
         if let t = trained.transitionMerges { out.write(", \(t) of them before the superword transition") }
         out.write(", \(trained.specialTokens.count) special) from \(counts.count) distinct pre-tokens, ")
         out.write(String(format: "%.2f s\n", Double((clock.now - start).components.attoseconds) / 1e18 + Double((clock.now - start).components.seconds)))
