@@ -112,6 +112,7 @@ public enum PremiumReport {
             out += "\(format(s.min, 2)) (\(s.minCode)) | \(format(s.ratio, 2)) | \(format(s.mean, 2)) | \(format(s.std, 2)) | \(format(s.cv, 3)) |\n"
         }
         out += "\n## All languages (sorted by the premium of \(t.tokenizers.first ?? ""))\n\n"
+        if let g = t.grouping { out += "Rows are grouped by \(g.rawValue) (groups ordered by their highest premium).\n\n" }
         out += "| language | script | byte premium | " + t.tokenizers.map { "\($0) tokens | \($0) premium" }.joined(separator: " | ") + " |\n"
         out += "|---|---|---:|" + String(repeating: "---:|---:|", count: t.tokenizers.count) + "\n"
         for r in t.rows {
@@ -159,8 +160,15 @@ public enum PremiumReport {
             e += 1
         }
         out += "<text x=\"\(labelWidth + plotWidth / 2)\" y=\"\(height - 8)\" font-size=\"11\" text-anchor=\"middle\">token premium relative to \(escapeXML(t.reference)) (log scale; 1× = parity)</text>\n"
+        var previousGroup: String? = nil
         for (i, r) in t.rows.enumerated() {
             let y0 = top + Double(i) * rowHeight
+            if let g = t.group(of: r), g != previousGroup {
+                // A rule and the group's name where a new group starts.
+                out += "<line x1=\"\(labelWidth - 200)\" y1=\"\(y0)\" x2=\"\(labelWidth + plotWidth)\" y2=\"\(y0)\" stroke=\"#888\" stroke-width=\"0.6\"/>"
+                out += "<text x=\"\(labelWidth + plotWidth - 4)\" y=\"\(y0 + 9)\" font-size=\"9\" text-anchor=\"end\" fill=\"#555\">\(escapeXML(g))</text>\n"
+                previousGroup = g
+            }
             let label = r.code + (r.name.map { " \($0)" } ?? "")
             out += "<text x=\"\(labelWidth - 6)\" y=\"\(y0 + rowHeight / 2 + 1)\" font-size=\"9\" text-anchor=\"end\" dominant-baseline=\"middle\">\(escapeXML(label))</text>"
             for k in 0..<t.tokenizers.count {

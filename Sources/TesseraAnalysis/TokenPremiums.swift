@@ -36,8 +36,35 @@ public struct PremiumTable: Sendable {
     public var tokenizers: [String]
     public var reference: String
     public var convention: TextConvention
-    /// Sorted by the first tokenizer's premium, highest first.
+    /// Sorted by the first tokenizer's premium, highest first (within groups when `grouping` is set).
     public var rows: [PremiumRow]
+    /// How rows are grouped (nil: not grouped).
+    public var grouping: PremiumGrouping? = nil
+
+    /// The group label of a row under `grouping`.
+    public func group(of row: PremiumRow) -> String? {
+        switch grouping {
+        case .script?: return row.script ?? "(no script)"
+        case .family?: return row.family ?? "(no family)"
+        case nil: return nil
+        }
+    }
+
+    /// Rows ordered by group (groups by their highest premium, highest first), then by premium.
+    public mutating func group(by grouping: PremiumGrouping) {
+        self.grouping = grouping
+        var best: [String: Double] = [:]
+        for r in rows {
+            let g = group(of: r) ?? ""
+            best[g] = max(best[g] ?? 0, r.premiums.first ?? 0)
+        }
+        let me = self
+        rows = rows.sorted { a, b in
+            let ga = me.group(of: a) ?? "", gb = me.group(of: b) ?? ""
+            if ga != gb { return (best[ga] ?? 0, gb) > (best[gb] ?? 0, ga) }
+            return (a.premiums.first ?? 0, b.code) > (b.premiums.first ?? 0, a.code)
+        }
+    }
 
     /// Spread of one tokenizer's premiums: max, min, max/min, mean, standard deviation, coefficient of variation.
     public func spread(tokenizer k: Int) -> (max: Double, maxCode: String, min: Double, minCode: String, ratio: Double,
@@ -51,6 +78,14 @@ public struct PremiumTable: Sendable {
         let mx = hi?.premiums[k] ?? 0, mn = lo?.premiums[k] ?? 0
         return (mx, hi?.code ?? "", mn, lo?.code ?? "", mn > 0 ? mx / mn : 0, mean, std, mean > 0 ? std / mean : 0)
     }
+}
+
+/// How a premium table groups its languages.
+public enum PremiumGrouping: String, Sendable, CaseIterable {
+    /// By ISO 15924 script (from the `_Xxxx` code suffix).
+    case script
+    /// By the family column of a language map.
+    case family
 }
 
 /// Computes premium tables.

@@ -49,6 +49,9 @@ struct PremiumRunCommand: ParsableCommand {
     @Option(name: .long, help: "TSV with code<TAB>name[<TAB>family] to label languages.")
     var languageMap: String?
 
+    @Option(name: .long, help: "Group rows by script or family (family needs --language-map).")
+    var groupBy: PremiumGroupingArgument?
+
     @Option(name: [.customShort("o"), .long], help: "Report folder.")
     var output: String = "premium-report"
 
@@ -81,22 +84,27 @@ struct PremiumRunCommand: ParsableCommand {
         if let languageMap {
             do { map = try TokenPremiums.languageMap(FileBytes.read(languageMap), file: languageMap) } catch { throw CLIError("\(error)") }
         }
-        let table: PremiumTable
+        var table: PremiumTable
+        let progress = PremiumProgress()
         do {
             if let corpus {
                 let parallel = try ParallelCorpus.read(folder: corpus, splits: splits)
                 table = try TokenPremiums.compute(corpus: parallel, tokenizers: loaded, reference: reference,
-                                                  convention: convention.value, names: map, threads: threadOptions.count)
+                                                  convention: convention.value, names: map, threads: threadOptions.count,
+                                                  progress: progress.report)
             } else {
                 let (translations, references) = try ParallelCorpus.read(pairFiles: pairs, referenceCode: reference)
                 table = try TokenPremiums.compute(corpus: translations, tokenizers: loaded, reference: reference, references: references,
-                                                  convention: convention.value, names: map, threads: threadOptions.count)
+                                                  convention: convention.value, names: map, threads: threadOptions.count,
+                                                  progress: progress.report)
             }
         } catch let error as CLIError {
             throw error
         } catch {
             throw CLIError("\(error)")
         }
+        progress.finish()
+        if let groupBy { table.group(by: groupBy.value) }
         let command = (["tessera"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         let heading = title ?? "Token premiums relative to \(reference)"
         let files: [String]
@@ -117,6 +125,33 @@ struct PremiumRunCommand: ParsableCommand {
             for f in files { out.write("  wrote \(f)\n") }
         }
         out.flush()
+    }
+}
+
+enum PremiumGroupingArgument: String, ExpressibleByArgument, CaseIterable {
+    case script, family
+    var value: PremiumGrouping { self == .script ? .script : .family }
+}
+
+/// "premiums: done / total" on stderr while jobs finish, on a terminal and after a second.
+final class PremiumProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private let start = Date()
+    private var shown = false
+    private let enabled = isatty(2) == 1
+
+    func report(_ done: Int, _ total: Int) {
+        guard enabled, Date().timeIntervalSince(start) > 1 else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        shown = true
+        FileHandle.standardError.write(Data("\rpremiums: \(done) / \(total) language × tokenizer jobs".utf8))
+    }
+
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }
 

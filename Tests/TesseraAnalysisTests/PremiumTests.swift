@@ -85,3 +85,27 @@ func scratch(_ files: [String: String]) throws -> URL {
         }
     }
 }
+
+@Suite struct PremiumGroupingTests {
+    @Test func groupsAreContiguousAndOrderedByTheirHighestPremium() throws {
+        let root = try scratch(["eng_Latn.txt": "hello world\n", "deu_Latn.txt": "Hallo Welt, wie geht es\n",
+                                "rus_Cyrl.txt": "Привет, мир\n", "ukr_Cyrl.txt": "Привіт\n"])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let corpus = try ParallelCorpus.read(folder: root.path)
+        var table = try TokenPremiums.compute(corpus: corpus, tokenizers: [("o200k", try TokenizerLoader.load(nameOrPath: "o200k_base"))],
+                                              reference: "eng_Latn")
+        table.group(by: .script)
+        let scripts = table.rows.map { $0.script ?? "" }
+        // Contiguous groups, and within each group premiums descend.
+        var seen: [String] = []
+        for s in scripts where seen.last != s { #expect(!seen.contains(s)); seen.append(s) }
+        for g in seen {
+            let premiums = table.rows.filter { $0.script == g }.map { $0.premiums[0] }
+            #expect(premiums == premiums.sorted(by: >))
+        }
+        // Groups ordered by their highest premium.
+        let best = seen.map { g in table.rows.filter { $0.script == g }.map { $0.premiums[0] }.max() ?? 0 }
+        #expect(best == best.sorted(by: >))
+        #expect(PremiumReport.svg(table, title: "t").contains(">Cyrl</text>"))
+    }
+}
