@@ -125,32 +125,16 @@ public enum TokenPremiums {
         let labels = sides.map { "\($0.code) (\($0.files.joined(separator: ", ")))" }
         // Jobs: (side, tokenizer); each result is a per-text token count list.
         let jobCount = sides.count * tokenizers.count
-        var results = [[Int]](repeating: [], count: jobCount)
-        var failures = [String?](repeating: nil, count: jobCount)
-        let next = Atomic<Int>(0)
         let done = Atomic<Int>(0)
-        results.withUnsafeMutableBufferPointer { slots in
-            failures.withUnsafeMutableBufferPointer { errorSlots in
-                nonisolated(unsafe) let out = slots
-                nonisolated(unsafe) let errs = errorSlots
-                Parallel.run(workers: max(1, min(threads, jobCount))) { _ in
-                    while true {
-                        let job = next.add(1, ordering: .relaxed).oldValue
-                        if job >= jobCount { break }
-                        let side = job / tokenizers.count, k = job % tokenizers.count
-                        do {
-                            out[job] = try texts[side].map { try tokenizers[k].tokenizer.encode($0, specials: .asText).count }
-                        } catch {
-                            errs[job] = "\(tokenizers[k].name) on \(labels[side]): \(error)"
-                        }
-                        let finished = done.add(1, ordering: .relaxed).newValue
-                        progress?(finished, jobCount)
-                    }
-                }
+        let results = try Parallel.map(count: jobCount, threads: threads) { job -> [Int] in
+            let side = job / tokenizers.count, k = job % tokenizers.count
+            defer { progress?(done.add(1, ordering: .relaxed).newValue, jobCount) }
+            do {
+                return try texts[side].map { try tokenizers[k].tokenizer.encode($0, specials: .asText).count }
+            } catch {
+                throw CorpusError(message: "cannot tokenize \(tokenizers[k].name) on \(labels[side]): \(error)",
+                                  fix: "check the text's encoding (the tokenizer's normalizer needs valid UTF-8)")
             }
-        }
-        if let failure = failures.compactMap({ $0 }).first {
-            throw CorpusError(message: "cannot tokenize \(failure)", fix: "check the text's encoding (the tokenizer's normalizer needs valid UTF-8)")
         }
         var rows: [PremiumRow] = []
         for (i, l) in corpus.languages.enumerated() {

@@ -95,81 +95,49 @@ public enum VocabularySizeOptimizer {
         let counter = try PretokenCounter(preTokenizer: pre, preTokenizerName: settings.pattern.rawValue)
         let superCounter = try PretokenCounter(preTokenizer: SuperwordPreTokenizer(), preTokenizerName: "superword")
 
-        // Stage 1: curves (parallel over languages).
-        var partial = [VocabularySizeResult?](repeating: nil, count: languages.count)
-        var failures = [String?](repeating: nil, count: languages.count)
-        let next = Atomic<Int>(0)
-        partial.withUnsafeMutableBufferPointer { slots in
-            failures.withUnsafeMutableBufferPointer { errorSlots in
-                nonisolated(unsafe) let out = slots
-                nonisolated(unsafe) let errs = errorSlots
-                Parallel.run(workers: max(1, min(settings.threads, languages.count))) { _ in
-                    while true {
-                        let i = next.add(1, ordering: .relaxed).oldValue
-                        if i >= languages.count { break }
-                        let l = languages[i]
-                        do {
-                            let counts = try counter.count(l.train)
-                            var curve: [(Int, Int)] = []
-                            for v in settings.grid {
-                                curve.append((v, try Self.ctc(BPETrainer.train(counts, parameters: .init(vocabularySize: v)), pre, l.evaluate)))
-                            }
-                            let referenceTokens = try Self.ctc(BPETrainer.train(counts, parameters: .init(vocabularySize: settings.referenceSize)),
-                                                          pre, l.evaluate)
-                            let (a, b) = fit(curve)
-                            out[i] = VocabularySizeResult(code: l.code, curve: curve, intercept: a, slope: b, referenceTokens: referenceTokens,
-                                                          optimalSize: 0, optimalTokens: 0, superwordTokens: nil)
-                            progress?("\(l.code): curve done")
-                        } catch {
-                            errs[i] = "\(l.code): \(error)"
-                        }
-                    }
+        // Stage 1: curves (parallel over languages). Each language's counts are kept for stage 2.
+        let stage1 = try Parallel.map(count: languages.count, threads: settings.threads) { i -> (VocabularySizeResult, PretokenCounts) in
+            let l = languages[i]
+            do {
+                let counts = try counter.count(l.train)
+                var curve: [(Int, Int)] = []
+                for v in settings.grid {
+                    curve.append((v, try Self.ctc(BPETrainer.train(counts, parameters: .init(vocabularySize: v)), pre, l.evaluate)))
                 }
+                let referenceTokens = try Self.ctc(BPETrainer.train(counts, parameters: .init(vocabularySize: settings.referenceSize)),
+                                                   pre, l.evaluate)
+                let (a, b) = fit(curve)
+                progress?("\(l.code): curve done")
+                return (VocabularySizeResult(code: l.code, curve: curve, intercept: a, slope: b, referenceTokens: referenceTokens,
+                                             optimalSize: 0, optimalTokens: 0, superwordTokens: nil), counts)
+            } catch {
+                throw CorpusError(message: "\(l.code): \(error)", fix: "check the language's text")
             }
         }
-        if let failure = failures.compactMap({ $0 }).first { throw CorpusError(message: failure, fix: "check the language's text") }
-        var results = partial.compactMap { $0 }
-        let references = results.map(\.referenceTokens).sorted()
+        let references = stage1.map(\.0.referenceTokens).sorted()
         let target = references.count % 2 == 1 ? Double(references[references.count / 2])
             : Double(references[references.count / 2 - 1] + references[references.count / 2]) / 2
         // Stage 2: retrain at the chosen sizes (and superword at the reference size).
-        let next2 = Atomic<Int>(0)
-        let frozen = results
-        var final = [VocabularySizeResult?](repeating: nil, count: frozen.count)
-        var failures2 = [String?](repeating: nil, count: frozen.count)
-        final.withUnsafeMutableBufferPointer { slots in
-            failures2.withUnsafeMutableBufferPointer { errorSlots in
-                nonisolated(unsafe) let out = slots
-                nonisolated(unsafe) let errs = errorSlots
-                Parallel.run(workers: max(1, min(settings.threads, frozen.count))) { _ in
-                    while true {
-                        let i = next2.add(1, ordering: .relaxed).oldValue
-                        if i >= frozen.count { break }
-                        var r = frozen[i]
-                        let l = languages[i]
-                        do {
-                            let chosen = r.slope < 0 ? exp((target - r.intercept) / r.slope) : Double(settings.referenceSize)
-                            r.optimalSize = Int(min(Double(settings.maximumSize), max(Double(settings.minimumSize), chosen.rounded())))
-                            let counts = try counter.count(l.train)
-                            r.optimalTokens = try Self.ctc(BPETrainer.train(counts, parameters: .init(vocabularySize: r.optimalSize)), pre, l.evaluate)
-                            if let fraction = settings.superwordTransition {
-                                let transition = max(256, Int(Double(settings.referenceSize) * fraction))
-                                let stage2 = try superCounter.count(l.train)
-                                let superword = try BPETrainer.trainSuperword(stage1: counts, stage2: stage2, transitionSize: transition,
-                                                                              parameters: .init(vocabularySize: settings.referenceSize))
-                                r.superwordTokens = try Self.ctc(superword, SuperwordPreTokenizer(), l.evaluate)
-                            }
-                            out[i] = r
-                            progress?("\(l.code): V* = \(r.optimalSize)")
-                        } catch {
-                            errs[i] = "\(l.code): \(error)"
-                        }
-                    }
+        let results = try Parallel.map(count: stage1.count, threads: settings.threads) { i -> VocabularySizeResult in
+            var (r, counts) = stage1[i]
+            let l = languages[i]
+            do {
+                let chosen = r.slope < 0 ? exp((target - r.intercept) / r.slope) : Double(settings.referenceSize)
+                r.optimalSize = Int(min(Double(settings.maximumSize), max(Double(settings.minimumSize), chosen.rounded())))
+                r.optimalTokens = try Self.ctc(BPETrainer.train(counts, parameters: .init(vocabularySize: r.optimalSize)), pre, l.evaluate)
+                if let fraction = settings.superwordTransition {
+                    let transition = max(256, Int(Double(settings.referenceSize) * fraction))
+                    let stage2 = try superCounter.count(l.train)
+                    let superword = try BPETrainer.trainSuperword(stage1: counts, stage2: stage2, transitionSize: transition,
+                                                                  parameters: .init(vocabularySize: settings.referenceSize))
+                    r.superwordTokens = try Self.ctc(superword, SuperwordPreTokenizer(), l.evaluate)
                 }
+                progress?("\(l.code): V* = \(r.optimalSize)")
+                return r
+            } catch {
+                throw CorpusError(message: "\(l.code): \(error)", fix: "check the language's text")
             }
         }
-        if let failure = failures2.compactMap({ $0 }).first { throw CorpusError(message: failure, fix: "check the language's text") }
-        results = final.compactMap { $0 }
         return VocabularySizeReport(settings: settings, targetTokens: target, reference: reference, languages: results)
     }
 

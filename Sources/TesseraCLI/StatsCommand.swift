@@ -86,16 +86,11 @@ struct StatsCommand: ParsableCommand {
 
     /// Statistics of each text, computed on worker threads (order of results = order of texts).
     func measure(_ tokenizer: Tokenizer, _ texts: [[UInt8]]) throws -> [TokenizerStatistics] {
-        var results = [TokenizerStatistics?](repeating: nil, count: texts.count)
-        var failure: String?
-        for (i, text) in texts.enumerated() {
-            do { results[i] = try TokenizerStatistics(tokenizer: tokenizer, text: text) } catch {
-                failure = "\(error)"
-                break
+        do {
+            return try Parallel.map(count: texts.count, threads: threadOptions.count) { i in
+                try TokenizerStatistics(tokenizer: tokenizer, text: texts[i])
             }
-        }
-        if let failure { throw CLIError("\(tokenizer.name): \(failure)") }
-        return results.compactMap { $0 }
+        } catch { throw CLIError("\(tokenizer.name): \(error)") }
     }
 
     func row(_ corpus: String, _ tokenizer: String, _ s: TokenizerStatistics, _ referenceTokens: UInt64?) -> [(String, String)] {

@@ -18,21 +18,9 @@ extension Tokenizer {
     /// - Throws: the error of the lowest-index text that failed.
     public func encodeBatch(_ texts: [[UInt8]], specials: SpecialTokenPolicy = .raise, addSpecialTokens: Bool = false,
                             threads: Int) throws -> [[TokenID]] {
-        var results = [[TokenID]](repeating: [], count: texts.count)
-        var errors = [(any Error)?](repeating: nil, count: texts.count)
-        results.withUnsafeMutableBufferPointer { resultSlots in
-            errors.withUnsafeMutableBufferPointer { errorSlots in
-                nonisolated(unsafe) let out = resultSlots
-                nonisolated(unsafe) let failures = errorSlots
-                runParallel(count: texts.count, threads: threads) { i in
-                    do { out[i] = try encode(texts[i], specials: specials, addSpecialTokens: addSpecialTokens) } catch {
-                        failures[i] = error
-                    }
-                }
-            }
+        try Parallel.map(count: texts.count, threads: threads) { i in
+            try encode(texts[i], specials: specials, addSpecialTokens: addSpecialTokens)
         }
-        if let error = errors.lazy.compactMap({ $0 }).first { throw error }
-        return results
     }
 
     /// Encodes one (possibly huge) text on up to `threads` threads; identical to `encode(_:specials:)`.
@@ -127,6 +115,24 @@ func runParallel(count: Int, threads: Int, _ body: @escaping @Sendable (Int) -> 
 
 /// Plain worker threads (8 MiB stacks), for modules that need per-worker state (e.g. count tables).
 public enum Parallel {
+    /// `body(i)` for i in 0..<count on up to `threads` workers; result i belongs to index i whatever the
+    /// thread count. Throws the error of the lowest index that failed (after every index has run).
+    public static func map<T: Sendable>(count: Int, threads: Int, _ body: @escaping @Sendable (Int) throws -> T) throws -> [T] {
+        var results = [T?](repeating: nil, count: count)
+        var errors = [(any Error)?](repeating: nil, count: count)
+        results.withUnsafeMutableBufferPointer { resultSlots in
+            errors.withUnsafeMutableBufferPointer { errorSlots in
+                nonisolated(unsafe) let out = resultSlots
+                nonisolated(unsafe) let failures = errorSlots
+                runParallel(count: count, threads: threads) { i in
+                    do { out[i] = try body(i) } catch { failures[i] = error }
+                }
+            }
+        }
+        if let error = errors.lazy.compactMap({ $0 }).first { throw error }
+        return results.compactMap { $0 }
+    }
+
     /// Runs `body(worker)` for worker in 0..<workers, each on its own thread (the caller's thread
     /// when `workers` is 1), and returns when all have finished.
     public static func run(workers: Int, _ body: @escaping @Sendable (Int) -> Void) {
