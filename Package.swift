@@ -69,7 +69,7 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: optimizedSwift),
         .executableTarget(name: "TesseraBench", dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining", "TesseraTestSupport",
-                                                                  "TesseraLiB", "TesseraStochastic"],
+                                                                  "TesseraLiB", "TesseraStochastic", "TesseraSentencePiece"],
                           path: "bench/TesseraBench", swiftSettings: optimizedSwift),
 
         .target(name: "TesseraTestSupport", dependencies: ["TesseraFormats"], path: "Tests/TesseraTestSupport"),

@@ -21,6 +21,11 @@ Names (all offline, from vocabularies/ or ../shared/vocabularies):
     bert-bpe-json      a small BPE trained here by tokenizers on FLORES English (4,000 tokens): BertNormalizer
                        (lowercase, strip accents, CJK padding), BertPreTokenizer, continuing_subword_prefix "##",
                        end_of_word_suffix "</w>", unk [UNK], BertProcessing, BPEDecoder — no WordPiece anywhere
+    unigram-json       vocabularies/sentencepiece/unigram.model as tokenizers' SentencePieceUnigramTokenizer.from_spm
+                       builds it (the T5 / ALBERT converter shape): Unigram(vocab, unk_id), normalizer
+                       Sequence[Precompiled(nmt_nfkc charsmap), Replace(/ {2,}/, " ")], Metaspace(prepend "always")
+    unigram-fallback-json  a Unigram model trained here by sentencepiece on FLORES (12 languages, 6,000 pieces,
+                       byte_fallback, nmt_nfkc), in the same shape with byte_fallback true
 """
 from __future__ import annotations
 
@@ -32,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import peers  # noqa: E402
 
 ALL = ["gpt2-json", "cl100k-json", "o200k-json", "qwen2-json", "llama3-json", "mistral-json", "mistral-metaspace-json",
-       "bert-bpe-json"]
+       "bert-bpe-json", "unigram-json", "unigram-fallback-json"]
 
 
 def path_for(name: str) -> Path:
@@ -139,6 +144,35 @@ def _bert_bpe():
     return tok
 
 
+def _unigram_from_spm(path: Path):
+    """tokenizers' SentencePieceUnigramTokenizer.from_spm, which reads the proto with sentencepiece's own
+    sentencepiece_model_pb2 (protobuf is in bench/requirements-peers.txt)."""
+    from sentencepiece import sentencepiece_model_pb2 as pb
+    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers
+    m = pb.ModelProto()
+    m.ParseFromString(path.read_bytes())
+    tok = Tokenizer(models.Unigram([(p.piece, p.score) for p in m.pieces], m.trainer_spec.unk_id, m.trainer_spec.byte_fallback))
+    stages = [normalizers.Precompiled(m.normalizer_spec.precompiled_charsmap)] if m.normalizer_spec.precompiled_charsmap else []
+    tok.normalizer = normalizers.Sequence(stages + [normalizers.Replace(Regex(" {2,}"), " ")])
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
+    tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
+    return tok
+
+
+def _unigram_fallback():
+    import sentencepiece as spm
+    out = peers.CACHE / "unigram-fallback"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    langs = ["eng_Latn", "fra_Latn", "deu_Latn", "rus_Cyrl", "zho_Hans", "jpn_Jpan", "arb_Arab", "hin_Deva", "tha_Thai",
+             "kor_Hang", "ell_Grek", "heb_Hebr"]
+    d = peers.flores_dir() / "dev"
+    lines = [line for lang in langs for line in (d / f"{lang}.dev").read_text(encoding="utf-8").splitlines() if line]
+    spm.SentencePieceTrainer.train(sentence_iterator=iter(lines), model_prefix=str(out), model_type="unigram",
+                                   vocab_size=6000, byte_fallback=True, character_coverage=0.995, num_threads=2,
+                                   minloglevel=2)
+    return _unigram_from_spm(Path(str(out) + ".model"))
+
+
 BUILDERS = {
     "gpt2-json": _gpt2,
     "cl100k-json": _cl100k,
@@ -148,6 +182,8 @@ BUILDERS = {
     "mistral-json": lambda: _mistral(False),
     "mistral-metaspace-json": lambda: _mistral(True),
     "bert-bpe-json": _bert_bpe,
+    "unigram-json": lambda: _unigram_from_spm(Path(__file__).resolve().parent.parent / "vocabularies" / "sentencepiece" / "unigram.model"),
+    "unigram-fallback-json": _unigram_fallback,
 }
 
 

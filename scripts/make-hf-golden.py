@@ -17,7 +17,11 @@ Files (every tokenizer.json here is written by tokenizers itself, `save(path)`, 
 - components.json — one small character BPE (trained here, with [UNK]; "base", tokenizers' JSON) and many variants
   that each replace one component (each normalizer, pre-tokenizer, decoder and post-processor type, and model
   options); a variant stores only the components that differ from the base;
-- cases.json — the four files above; for every tokenizer, one result per text of "texts": tokenizers' ids, the ids
+- unigram-precompiled.json — a SentencePiece Unigram model trained here (sentencepiece, 500 pieces, byte fallback)
+  with a small custom normalization rule table (full-width letters, ligatures, circled digits, a combining accent,
+  half-width katakana with and without their voiced mark), converted as tokenizers' SentencePieceUnigramTokenizer.from_spm
+  does: Unigram + Sequence[Precompiled(charsmap), Replace(/ {2,}/, " ")] + Metaspace;
+- cases.json — the five files above; for every tokenizer, one result per text of "texts": tokenizers' ids, the ids
   with add_special_tokens and with special tokens encoded as text (encode_special_tokens = true) when they differ,
   decode(ids) and the DecodeStream steps.
 
@@ -58,8 +62,15 @@ TEXTS = [
     "control\x00\x01\x7f chars", "zero\u200bwidth\ufeff space", "a\u00a0b\u2003c", "x-y--z", "!!!???...",
     "Ελληνικά Русский עברית العربية", "<s>Hello</s>", "<|special|> [MASK] hello wor",
     "say hello, ahello helloa hello", "wor   x  wor", "ÉCOLE école", " [MASK]  x", "<unk> [UNK] [CLS]",
-    "a" * 40, "ab" * 25 + " " + "xyz" * 10,
+    "a" * 40, "ab" * 25 + " " + "xyz" * 10, "ｶﾞｷﾞ ｱｲｳ ﬃ ＡＢＣ ②③ e\u0301ｶ",
 ]
+
+# Rules of the Unigram golden's charsmap: source code points → target code points. "FF76 FF9E" and "FF76" are
+# both rules, so the grapheme ｶﾞ exercises tokenizers' shortest-rule lookup.
+UNIGRAM_RULES = ([(f"{0xFF21 + i:X}", f"{0x41 + i:X}") for i in range(26)] + [(f"{0xFF41 + i:X}", f"{0x61 + i:X}") for i in range(26)]
+                 + [("FB01", "66 69"), ("FB03", "66 66 69"), ("2460", "31"), ("2461", "32"), ("2462", "33"), ("65 301", "E9"),
+                    ("FF76", "30AB"), ("FF76 FF9E", "30AC"), ("FF77", "30AD"), ("FF77 FF9E", "30AE"), ("FF9E", "3099"),
+                    ("FF71", "30A2"), ("FF72", "30A4"), ("FF73", "30A6"), ("3000", "20")])
 
 
 def stamp() -> dict:
@@ -94,6 +105,21 @@ def llama2(metaspace: bool) -> Tokenizer:
     vocab = {every[i][0]: i for i in keep}
     merges = [(a, b) for a, b in hf_json._spm_merges(vocab, pieces) if a + b in vocab]
     return hf_json.llama2_style(vocab, merges, metaspace)
+
+
+def unigram_precompiled() -> Tokenizer:
+    import tempfile
+
+    import sentencepiece as spm
+    with tempfile.TemporaryDirectory() as tmp:
+        rules = Path(tmp) / "rules.tsv"
+        rules.write_text("".join(f"{a}\t{b}\n" for a, b in UNIGRAM_RULES), encoding="utf-8")
+        dev = (peers.flores_dir() / "dev" / "eng_Latn.dev").read_text(encoding="utf-8").splitlines()
+        lines = [t for t in dev if t][:800] + [t for t in TEXTS if t.strip()]
+        spm.SentencePieceTrainer.train(sentence_iterator=iter(lines), model_prefix=f"{tmp}/u", model_type="unigram",
+                                       vocab_size=500, byte_fallback=True, normalization_rule_tsv=str(rules),
+                                       num_threads=1, minloglevel=2, character_coverage=1.0, seed_sentencepiece_size=20000)
+        return hf_json._unigram_from_spm(Path(f"{tmp}/u.model"))
 
 
 def bert_bpe() -> Tokenizer:
@@ -231,7 +257,7 @@ def oracle(tok: Tokenizer, decoding: bool = True) -> list[dict]:
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     files = {"bytelevel-added": bytelevel_added(), "llama2-legacy": llama2(False), "llama2-metaspace": llama2(True),
-             "bert-bpe": bert_bpe()}
+             "bert-bpe": bert_bpe(), "unigram-precompiled": unigram_precompiled()}
     report = {**stamp(), "tokenizers": {}}
     for name, tok in files.items():
         path = OUT / f"{name}.json"

@@ -3,6 +3,8 @@ public enum BPEError: Error, Equatable, Sendable, CustomStringConvertible {
     case emptyToken(id: TokenID)
     case duplicateTokenBytes(firstID: TokenID, secondID: TokenID, bytes: [UInt8])
     case duplicateTokenID(TokenID)
+    /// An id at or above `Vocabulary.idLimit` (ids index dense tables, so they must stay small).
+    case idOutOfRange(TokenID)
     case missingByteTokens([UInt8])
     case mergeReferencesUnknownID(mergeIndex: Int, id: TokenID)
     case mergeResultNotInVocabulary(mergeIndex: Int, bytes: [UInt8])
@@ -18,6 +20,8 @@ public enum BPEError: Error, Equatable, Sendable, CustomStringConvertible {
             return "tokens \(a) and \(b) have the same bytes \(BPEError.show(bytes)); token bytes must be unique"
         case .duplicateTokenID(let id):
             return "token id \(id) is assigned twice"
+        case .idOutOfRange(let id):
+            return "token id \(id) is not below \(Vocabulary.idLimit), the largest id Tessera accepts"
         case .missingByteTokens(let bytes):
             let shown = bytes.prefix(8).map { "0x" + String($0, radix: 16, uppercase: true) }.joined(separator: ", ")
             return "the vocabulary has no single-byte token for \(bytes.count) byte value(s) (\(shown)\(bytes.count > 8 ? ", …" : "")); "

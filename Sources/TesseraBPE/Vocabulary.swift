@@ -22,10 +22,15 @@ public struct Vocabulary: Sendable {
 
     /// Builds a vocabulary from `(bytes, id)` entries in any order.
     /// - Throws: `BPEError` for an empty token, a repeated id or repeated bytes.
+    /// Ids index dense tables (id → bytes, id → rank), so they must be below this bound (2^24 = 16,777,216;
+    /// the largest published vocabularies have about 2^18 tokens, and tiktoken's ranks share the limit).
+    public static let idLimit = 1 << 24
+
     public init(entries: [(bytes: [UInt8], id: TokenID)]) throws {
         var maxID = -1
         for e in entries {
             if e.bytes.isEmpty { throw BPEError.emptyToken(id: e.id) }
+            if Int(e.id) >= Self.idLimit { throw BPEError.idOutOfRange(e.id) }
             maxID = max(maxID, Int(e.id))
         }
         var entryOfID = [Int32](repeating: -1, count: maxID + 1)

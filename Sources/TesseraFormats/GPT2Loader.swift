@@ -118,14 +118,35 @@ public enum GPT2Loader {
         return tokenizer
     }
 
+    /// Builds a tokenizer from the contents of vocab.json, merges.txt and (optionally) the sidecar, without
+    /// touching the file system; the names are used in error messages only.
+    public static func load(vocabBytes: [UInt8], mergesBytes: [UInt8], sidecarBytes: [UInt8]? = nil,
+                            vocabFile: String = "vocab.json", mergesFile: String = "merges.txt",
+                            sidecarFile: String = "encoding.json", name: String = "gpt2") throws -> Tokenizer {
+        let vocab = try parseVocabJSON(vocabBytes, file: vocabFile)
+        let tokenizer = try build(vocab: vocab, vocabFile: vocabFile, merges: mergesBytes, mergesFile: mergesFile, name: name)
+        guard let sidecarBytes else { return tokenizer }
+        return try apply(TiktokenSidecar.parse(sidecarBytes, file: sidecarFile), to: tokenizer, sidecarPath: sidecarFile)
+    }
+
     /// Reads a vocab.json object.
     static func readVocabJSON(_ path: String) throws -> [String: TokenID] {
-        let bytes = try FileBytes.read(path)
+        try parseVocabJSON(FileBytes.read(path), file: path)
+    }
+
+    /// One pass of the fast JSON reader over `{"token": id, …}` (the tokenizer.json vocabulary reader), so that
+    /// syntax errors name their byte offset and a large vocab.json loads without Foundation's JSON tree.
+    static func parseVocabJSON(_ bytes: [UInt8], file path: String) throws -> [String: TokenID] {
+        let vocab: TokenizerJSON.Vocab
         do {
-            return try JSONDecoder().decode([String: TokenID].self, from: Data(bytes))
+            vocab = try FastJSON.decode(TokenizerJSON.Vocab.self, from: bytes)
         } catch let error as DecodingError {
             throw JSONErrors.convert(error, file: path, fix: "vocab.json must be one JSON object from token strings to ids")
         }
+        var out: [String: TokenID] = [:]
+        out.reserveCapacity(vocab.count)
+        for i in 0..<vocab.count { out[vocab.token(at: i)] = vocab.ids[i] }   // a repeated key keeps its last id, as JSON readers do
+        return out
     }
 
     /// Parses merges.txt into spans of `bytes`, with the line of each merge.

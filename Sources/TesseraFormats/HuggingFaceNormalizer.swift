@@ -2,15 +2,15 @@
 // `TextNormalizing`, plus ByteLevel's `add_prefix_space` when it acts on whole parts of the text.
 //
 // Unicode forms, Lowercase and Strip run on TesseraUnicode's `Normalizer`; StripAccents, BertNormalizer, Nmt,
-// Replace and Prepend on `TextEdits`; ByteLevel maps every byte to GPT-2's alphabet. `Precompiled`
-// (SentencePiece's compiled rules) is kept by the model and reported by the loader as not applied: here it
-// leaves the text unchanged.
+// Replace and Prepend on `TextEdits`; ByteLevel maps every byte to GPT-2's alphabet; `Precompiled`
+// (SentencePiece's compiled rules) on `PrecompiledNormalizer`, with tokenizers' grapheme-by-grapheme lookup.
 //
 // Invariant: on valid UTF-8 the output is tokenizers' normalized string; invalid UTF-8 is an error from the
 // first stage that needs valid text (stages that do not, such as Prepend or ByteLevel, pass bytes through).
 // Complexity: O(n) per stage.
 
 import TesseraPreTokenizers
+import TesseraSentencePiece
 import TesseraTokenizer
 import TesseraUnicode
 
@@ -26,8 +26,8 @@ public indirect enum HuggingFaceNormalizer: TextNormalizing {
     case prepend([UInt8])
     /// Every byte becomes its GPT-2 alphabet character.
     case byteLevel
-    /// SentencePiece's precompiled charsmap: not applied (the text passes through).
-    case precompiled
+    /// SentencePiece's precompiled charsmap.
+    case precompiled(PrecompiledNormalizer)
     /// ByteLevel's `add_prefix_space` on a whole part: one U+0020 in front unless it starts with U+0020.
     case prefixSpace
     case sequence([HuggingFaceNormalizer])
@@ -43,7 +43,7 @@ public indirect enum HuggingFaceNormalizer: TextNormalizing {
         case .replaceRegex(let regex, let content): return try TextEdits.replace(text, regex: regex, with: content)
         case .prepend(let prefix): return TextEdits.prepend(text, prefix)
         case .byteLevel: return Array(ByteLevelAlphabet.encode(text).utf8)
-        case .precompiled: return text
+        case .precompiled(let p): return try p.normalize(text)
         case .prefixSpace:
             if let first = text.first, first != 0x20 { return [0x20] + text }
             return text
@@ -66,7 +66,7 @@ public indirect enum HuggingFaceNormalizer: TextNormalizing {
         case .replaceRegex(let r, let c): return "Replace(/\(r.pattern)/ → \(String(decoding: c, as: UTF8.self).debugDescription))"
         case .prepend(let p): return "Prepend(\(String(decoding: p, as: UTF8.self).debugDescription))"
         case .byteLevel: return "ByteLevel"
-        case .precompiled: return "Precompiled (not applied)"
+        case .precompiled(let p): return "Precompiled (SentencePiece charsmap, \(p.charsmap.count) bytes)"
         case .prefixSpace: return "prefix space"
         case .sequence(let stages): return stages.map(\.summary).joined(separator: ", then ")
         }

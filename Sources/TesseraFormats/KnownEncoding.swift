@@ -158,7 +158,11 @@ public struct TiktokenSidecar: Decodable, Sendable {
 
     /// Reads and validates a sidecar.
     static func read(_ path: String) throws -> TiktokenSidecar {
-        let bytes = try FileBytes.read(path)
+        try parse(FileBytes.read(path), file: path)
+    }
+
+    /// Parses and validates sidecar content; `path` names it in errors.
+    static func parse(_ bytes: [UInt8], file path: String) throws -> TiktokenSidecar {
         do {
             return try JSONDecoder().decode(TiktokenSidecar.self, from: Data(bytes))
         } catch let error as DecodingError {
@@ -242,6 +246,8 @@ enum Assembly {
                               source: String) throws -> SpecialTokens {
         do {
             return try SpecialTokens(list.map { ($0.text, $0.id) }, vocabulary: vocabulary)
+        } catch let error as BPEError {
+            throw FormatError(.invalidValue, file: file, at: .field(source), "\(error)", fix: "renumber the special tokens")
         } catch {
             let taken = list.first { vocabulary.contains($0.id) }
             let detail = taken.map { "special token \($0.text) has id \($0.id), which is already an ordinary token" }

@@ -46,7 +46,12 @@ public enum LiBModelFile {
 
     /// Loads `path` (optionally gzipped) as a tokenizer.
     public static func load(path: String) throws -> Tokenizer {
-        let contents = try read(bytes: FileBytes.read(path), file: path)
+        try load(bytes: FileBytes.read(path), file: path)
+    }
+
+    /// Builds the segmentation tokenizer from a model file's content; `file` names it in errors.
+    public static func load(bytes: [UInt8], file path: String) throws -> Tokenizer {
+        let contents = try read(bytes: bytes, file: path)
         let model: LiBModel
         do { model = try LiBModel(lexicon: contents.lexicon, deeper: contents.deeper) } catch {
             throw FormatError(.invalidValue, file: path, "\(error)", fix: "retrain, or repair the listed entry")

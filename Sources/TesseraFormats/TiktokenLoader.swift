@@ -31,6 +31,15 @@ public enum TiktokenLoader {
         return try load(bytes: bytes, file: path, encoding: encoding)
     }
 
+    /// Builds a tokenizer from `.tiktoken` content and its sidecar's content, without touching the file
+    /// system: the encoding is the sidecar over the known encoding that `file`'s name selects, as for
+    /// `load(path:)`. `sidecarFile` names the sidecar in errors.
+    public static func load(bytes: [UInt8], sidecarBytes: [UInt8], file: String, sidecarFile: String) throws -> Tokenizer {
+        let sidecar = try TiktokenSidecar.parse(sidecarBytes, file: sidecarFile)
+        let encoding = try sidecar.resolve(over: KnownEncoding.forFile(file), vocabularyPath: file, sidecarPath: sidecarFile)
+        return try load(bytes: bytes, file: file, encoding: encoding)
+    }
+
     /// Builds a tokenizer from `.tiktoken` content and its encoding description.
     public static func load(bytes: [UInt8], file: String, encoding: KnownEncoding) throws -> Tokenizer {
         let model = try parseModel(bytes, file: file)

@@ -1,7 +1,9 @@
 // The component conversions of `TokenizerJSONLoader`: typed tokenizer.json components → runtime stages, each
 // failure a `FormatError` naming the JSON path (tokenizers' defaults are applied where its serde code has them).
 
+import Foundation
 import TesseraBPE
+import TesseraSentencePiece
 import TesseraPreTokenizers
 import TesseraTokenizer
 import TesseraUnicode
@@ -84,8 +86,15 @@ struct BuildContext {
             return .bert(cleanText: clean, handleChineseChars: chinese, stripAccents: n.stripAccents ?? lower, lowercase: lower)
         case .nmt: return .nmt
         case .precompiled:
-            notApplied.append("\(path) (Precompiled: SentencePiece's charsmap is kept but not applied yet)")
-            return .precompiled
+            guard let text = n.precompiledCharsmap else { throw missing(path + ".precompiled_charsmap") }
+            guard let blob = Data(base64Encoded: text) else {
+                throw FormatError(.invalidValue, file: file, at: .field(path + ".precompiled_charsmap"), "the charsmap is not valid base64",
+                                  fix: "convert the SentencePiece model again (the field holds its normalizer_spec.precompiled_charsmap in base64)")
+            }
+            do { return .precompiled(try PrecompiledNormalizer(charsmap: Array(blob))) } catch let e as SentencePieceError {
+                throw FormatError(.invalidValue, file: file, at: .field(path + ".precompiled_charsmap"), e.problem,
+                                  fix: e.fix.isEmpty ? "convert the SentencePiece model again" : e.fix)
+            }
         case .replace:
             let content = Array((n.content ?? "").utf8)
             switch n.pattern {

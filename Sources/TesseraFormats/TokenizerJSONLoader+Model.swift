@@ -7,9 +7,21 @@
 // last insertion).
 
 import TesseraBPE
+import TesseraSentencePiece
 import TesseraTokenizer
 
 extension BuildContext {
+    /// The Unigram model (`HuggingFaceUnigramModel`): pieces as their UTF-8 text, ids = positions.
+    func unigramModel(_ model: TokenizerJSON.UnigramModel) throws -> HuggingFaceUnigramModel {
+        let pieces = (0..<model.vocab.count).map { Array(model.vocab.pieceBytes(at: $0)) }
+        do {
+            return try HuggingFaceUnigramModel(pieces: pieces, scores: model.vocab.scores, unkID: model.unkID,
+                                               byteFallback: model.byteFallback ?? false)
+        } catch let e as SentencePieceError {
+            throw FormatError(.invalidValue, file: file, at: .field(e.field ?? "model"), e.problem, fix: e.fix)
+        }
+    }
+
     /// The byte-level model, or nil when the file does not qualify: a single ByteLevel pre-tokenizer stage that
     /// ends the pre-tokenizer, no ByteLevel normalizer, no subword prefix or suffix, and a vocabulary (added
     /// tokens aside) in GPT-2's byte alphabet that has all 256 single bytes. `added` ids leave the vocabulary.

@@ -7,7 +7,7 @@
 //   otherwise `CharacterBPEModel` over the token strings (byte fallback, unk, fuse_unk, prefix/suffix,
 //   ignore_merges), with a ByteLevel stage, if any, mapping pieces into the alphabet first;
 // - added_tokens → `AddedVocabulary` (tokenizers' split order and single_word/lstrip/rstrip/normalized);
-// - normalizer → `HuggingFaceNormalizer` (Precompiled is not applied and is reported in `notApplied`);
+// - normalizer → `HuggingFaceNormalizer` (Precompiled through SentencePiece's charsmap, as tokenizers applies it);
 // - pre_tokenizer → range pre-tokenizers (PatternScanner for the built-in regexes, ICU otherwise, character
 //   classes for Whitespace/Punctuation/Digits/BERT…) or, when a stage rewrites text (Metaspace, a prefix
 //   space after a split), a `StagedPreTokenizer`;
@@ -93,8 +93,14 @@ public enum TokenizerJSONLoader {
         if let pre = json.preTokenizer { try context.flatten(pre, path: "pre_tokenizer", into: &steps) }
 
         let addedIDs = Set(addedSpecs.map(\.id))
-        let byteLevel = try context.byteLevelModel(model, steps: steps, normalizer: normalizer, excluding: addedIDs)
-        let tokenModel: any TokenModel = try byteLevel.map { $0 as any TokenModel } ?? context.characterModel(model)
+        let byteLevel = model.unigram != nil ? nil
+            : try context.byteLevelModel(model, steps: steps, normalizer: normalizer, excluding: addedIDs)
+        let tokenModel: any TokenModel
+        if let unigram = model.unigram {
+            tokenModel = try context.unigramModel(unigram)
+        } else {
+            tokenModel = try byteLevel.map { $0 as any TokenModel } ?? context.characterModel(model)
+        }
         let vocabulary = tokenModel.vocabulary
 
         // Pre-tokenizer, and the normalizer that runs on each part of the text (possibly with ByteLevel's prefix space).

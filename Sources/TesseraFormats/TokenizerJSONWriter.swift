@@ -203,9 +203,10 @@ public enum TokenizerJSONWriter {
             r.prepend = String(decoding: p, as: UTF8.self)
             return r
         case .byteLevel: return .init(.byteLevel)
-        case .precompiled:
-            reasons.append("a Precompiled normalizer's charsmap is not kept in a loaded tokenizer; write the file's own model instead")
-            return nil
+        case .precompiled(let p):
+            var r = TokenizerJSON.Normalizer(.precompiled)
+            r.precompiledCharsmap = Data(p.charsmap).base64EncodedString()
+            return r
         case .prefixSpace:
             prefixSpace = true
             return nil

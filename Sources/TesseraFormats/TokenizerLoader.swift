@@ -105,6 +105,14 @@ public enum TokenizerLoader {
         if MinBPELoader.looksLikeMinBPE(head) { return .minbpe }
         if SentencePieceLoader.looksLikeModel(head) { return .sentencePiece }
         if LiBModelFile.looksLikeLiB(head) { return .lib }
+        if base.hasSuffix(".model") {
+            // A `.model` whose head none of the three signatures matches is most likely a damaged one: route it
+            // to the reader its first bytes point at, so the error says what is wrong (a bad varint, a wrong
+            // version line) instead of "not recognised".
+            if head.starts(with: "minbpe".utf8) { return .minbpe }
+            if head.starts(with: "tessera-lib".utf8) { return .lib }
+            if let first = head.first, first < 0x80, !(0x20..<0x7F).contains(first) { return .sentencePiece }
+        }
         if let first = head.first(where: { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }), first == UInt8(ascii: "{") {
             return TekkenLoader.looksLikeTekken(fileName: base, head: head) ? .tekken : .tokenizerJSON
         }

@@ -92,10 +92,11 @@ final class PrecompiledCharsMap: @unchecked Sendable {
     /// The rule that applies at `text[start]`: how many input bytes it consumes and its replacement (a pointer
     /// into the string area, valid while this map lives), or nil when no rule matches.
     @inline(__always)
-    func match(_ text: UnsafePointer<UInt8>, from start: Int, to end: Int)
+    /// `maxResults` 1 gives the shortest rule (Hugging Face's lookup); the default, sentencepiece's.
+    func match(_ text: UnsafePointer<UInt8>, from start: Int, to end: Int, maxResults: Int = PrecompiledCharsMap.maxResults)
         -> (consumed: Int, replacement: UnsafePointer<UInt8>, length: Int)? {
         guard startsRule[Int(text[start])],
-              let (length, value) = trie.longestPrefix(text, from: start, to: end, maxResults: Self.maxResults)
+              let (length, value) = trie.longestPrefix(text, from: start, to: end, maxResults: maxResults)
         else { return nil }
         let offset = Int(value)
         guard offset < stringsCount else { return (length, UnsafePointer(strings), 0) }

@@ -31,6 +31,7 @@ public struct SpecialTokens: Sendable {
     public init(_ entries: [(text: String, id: TokenID)], vocabulary: Vocabulary) throws {
         var seen = Set<TokenID>()
         for e in entries {
+            if Int(e.id) >= Vocabulary.idLimit { throw BPEError.idOutOfRange(e.id) }
             if vocabulary.contains(e.id) || !seen.insert(e.id).inserted {
                 throw TokenizerError.conflictingSpecialToken(text: e.text, id: e.id)
             }

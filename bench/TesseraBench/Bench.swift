@@ -5,7 +5,8 @@
 //   TesseraBench scan --pattern cl100k|o200k|gpt2|llama3|qwen2 --corpus FILE [--repeat R]
 //   TesseraBench worst-case [--tokenizer T]
 //   TesseraBench load --tokenizer T [--repeat R]          (load times in one process: the first one reads a cold file)
-//   TesseraBench stress [--iterations 1000000] [--loader-iterations 100000] [--seed S]   (Stress.swift)
+//   TesseraBench stress [--iterations 1000000] [--seed S]   (Stress.swift: encode/decode round trips)
+//   TesseraBench fuzz [--iterations 1000000] [--readers R,..] [--threads 2] [--replay I]   (Fuzz.swift: every reader)
 //   TesseraBench train --corpus FILE --vocab N [--pattern gpt2] [--threads T] [--merges-out PATH]   (Train.swift)
 //   TesseraBench replay --corpus FILE --merges PATH [--pattern gpt2] [--report-out PATH]             (Train.swift)
 //   TesseraBench load --tokenizer PATH [--repeat R]   (Load.swift)
@@ -35,6 +36,7 @@ struct Bench {
         case "worst-case": try worstCase(options)
         case "load": try load(options)
         case "stress": try Stress.run(options)
+        case "fuzz": try Fuzz.run(options)
         case "train": try Train.run(options)
         case "replay": try Replay.run(options)
         case "load": try Load.run(options)
@@ -46,7 +48,7 @@ struct Bench {
     }
 
     static func usage() -> Never {
-        FileHandle.standardError.write(Data("usage: TesseraBench encode|scan|worst-case|load|write-json|stress|train|replay|lib|stochastok [--tokenizer T] [--corpus FILE] [--threads N] [--repeat R] [--doc-bytes B] [--pattern P]\n".utf8))
+        FileHandle.standardError.write(Data("usage: TesseraBench encode|scan|worst-case|load|write-json|stress|fuzz|train|replay|lib|stochastok [--tokenizer T] [--corpus FILE] [--threads N] [--repeat R] [--doc-bytes B] [--pattern P]\n".utf8))
         exit(2)
     }
 

@@ -1,8 +1,8 @@
-// `TesseraBench stress`: the fuzz/stress run. Random and mutated inputs go through encode → decode for
-// several real tokenizers (the round trip must be exact), and mutated vocabulary files go through every
-// loader (each must load or throw a FormatError; a crash or hang fails the run by itself).
+// `TesseraBench stress`: random and mutated texts go through encode → decode for several real
+// tokenizers (the round trip must be exact; a crash or hang fails the run by itself). Mutated
+// vocabulary files are `TesseraBench fuzz` (Fuzz.swift).
 //
-//   TesseraBench stress [--iterations 1000000] [--loader-iterations 100000] [--seed 1]
+//   TesseraBench stress [--iterations 1000000] [--seed 1]
 //
 // Prints one JSON line per phase with counts of inputs, typed errors and failures; exits 1 on any failure.
 
@@ -14,12 +14,10 @@ import TesseraTokenizer
 enum Stress {
     static func run(_ o: [String: String]) throws {
         let iterations = Int(o["iterations"] ?? "1000000") ?? 1_000_000
-        let loaderIterations = Int(o["loader-iterations"] ?? "100000") ?? 100_000
         var rng = SplitMix64(seed: UInt64(o["seed"] ?? "1") ?? 1)
         let root = o["vocabularies"] ?? "vocabularies"
         var failures = 0
         failures += try encodeDecode(iterations: iterations, vocabularies: root, rng: &rng)
-        failures += try loaders(iterations: loaderIterations, vocabularies: root, rng: &rng)
         if failures > 0 { exit(1) }
     }
 
@@ -94,106 +92,9 @@ enum Stress {
             }
         }
     }
-
-    // MARK: loaders
-
-    /// Small but real seed files in every format, derived from the committed GPT-2 vocabulary.
-    static func seeds(vocabularies root: String, in folder: String) throws -> [(name: String, files: [(String, [UInt8])])] {
-        let tokenCount = 256 + 600
-        let r50k = try FileBytes.read(root + "/r50k_base.tiktoken")
-        let tiktokenLines = r50k.split(separator: 0x0A, omittingEmptySubsequences: false).prefix(tokenCount)
-        let tiktoken = Array(tiktokenLines.joined(separator: [0x0A])) + [0x0A]
-        let sidecar = Array(#"{"name": "stress", "pattern": "gpt2", "special_tokens": {"<|endoftext|>": 900}}"#.utf8)
-
-        let vocabJSON = try JSONSerialization.jsonObject(with: Data(try FileBytes.read(root + "/gpt2/vocab.json"))) as? [String: Int] ?? [:]
-        let kept = vocabJSON.filter { $0.value < tokenCount }
-        let vocabData = try JSONSerialization.data(withJSONObject: kept, options: [.sortedKeys])
-        let mergesAll = try FileBytes.read(root + "/gpt2/merges.txt").split(separator: 0x0A, omittingEmptySubsequences: false)
-        let mergeLines = Array(mergesAll.prefix(tokenCount - 256 + 1))   // "#version" header + merges
-        let merges = Array(mergeLines.joined(separator: [0x0A])) + [0x0A]
-
-        let mergeStrings = mergeLines.dropFirst().map { String(decoding: $0, as: UTF8.self) }
-        let tokenizerJSON: [String: Any] = [
-            "version": "1.0", "added_tokens": [], "normalizer": NSNull(),
-            "pre_tokenizer": ["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true],
-            "post_processor": NSNull(), "decoder": ["type": "ByteLevel"],
-            "model": ["type": "BPE", "vocab": kept, "merges": mergeStrings, "ignore_merges": false] as [String: Any],
-        ]
-        let tokenizerData = try JSONSerialization.data(withJSONObject: tokenizerJSON, options: [.sortedKeys])
-
-        let tokens = kept.sorted { $0.value < $1.value }.map(\.key)
-        let gguf = GGUFWriter.vocabulary(tokens: tokens, merges: mergeStrings, pre: "gpt-2")
-        return [
-            ("stress.tiktoken", [("stress.tiktoken", tiktoken), ("stress.tiktoken.json", sidecar)]),
-            ("gpt2", [("vocab.json", Array(vocabData)), ("merges.txt", merges)]),
-            ("tokenizer.json", [("tokenizer.json", Array(tokenizerData))]),
-            ("stress.gguf", [("stress.gguf", gguf)]),
-        ]
-    }
-
-    static func loaders(iterations: Int, vocabularies root: String, rng: inout SplitMix64) throws -> Int {
-        let folder = NSTemporaryDirectory() + "tessera-stress-\(getpid())"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let seeds = try seeds(vocabularies: root, in: folder)
-        var failures = 0, loaded = 0, typedErrors = 0
-        let start = Date()
-        // Every unmutated seed must load and round-trip text.
-        for (index, seed) in seeds.enumerated() {
-            let dir = folder + "/seed\(index)"
-            try write(seed.files, to: dir)
-            let target = seed.name == "gpt2" ? dir : dir + "/" + seed.name
-            do {
-                let t = try TokenizerLoader.load(path: target)
-                let text = Array("Hello world, stress test 123!".utf8)
-                if try t.decode(t.encode(text, specials: .asText)) != text { failures += 1; print("seed \(seed.name) round trip failed") }
-            } catch { failures += 1; print("seed \(seed.name) does not load: \(error)") }
-        }
-        let junk = [Array("{".utf8), Array("\"".utf8), [0xFF, 0xFE], Array("\n".utf8), Array(" 999999999999".utf8), Array("GGUF".utf8),
-                    [0, 0, 0, 0, 0, 0, 0, 0], [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F]]
-        for i in 0..<iterations {
-            let seed = seeds[i % seeds.count]
-            var files = seed.files
-            let which = Int(rng.next() % UInt64(files.count))
-            mutate(&files[which].1, rng: &rng, insertions: junk)
-            if rng.next() % 8 == 0 { mutate(&files[which].1, rng: &rng, insertions: junk) }
-            let dir = folder + "/m\(i % 64)"
-            try write(files, to: dir)
-            let target = seed.name == "gpt2" ? dir : dir + "/" + seed.name
-            do {
-                let t = try TokenizerLoader.load(path: target)
-                loaded += 1
-                // A mutation may have produced a valid file with a normalizer (e.g. add_prefix_space):
-                // the contract is decode(encode(x)) == normalize(x).
-                let text = Array("Stress: 日本 ok\n".utf8)
-                let expected = try t.normalizer?.normalizedBytes(text) ?? text
-                if try t.decode(t.encode(text, specials: .asText)) != expected {
-                    failures += 1
-                    let keep = "bench/out/stress-failure-\(failures)"
-                    try? write(files, to: keep)
-                    print("mutated \(seed.name) loaded but does not round-trip (files kept in \(keep))")
-                }
-            } catch is FormatError {
-                typedErrors += 1
-            } catch {
-                failures += 1
-                if failures <= 5 { print("untyped loader error (\(seed.name)): \(type(of: error)) \(error)") }
-            }
-        }
-        Bench.emit([("phase", "loaders"), ("inputs", iterations), ("loaded", loaded), ("typed_errors", typedErrors),
-                    ("failures", failures), ("seconds", Date().timeIntervalSince(start))])
-        return failures
-    }
-
-    static func write(_ files: [(String, [UInt8])], to dir: String) throws {
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        for (name, bytes) in files {
-            FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(bytes))
-        }
-    }
 }
 
-/// Writes a minimal GGUF v3 file holding only tokenizer metadata (no tensors), for the loader stress run.
+/// Writes a minimal GGUF v3 file holding only tokenizer metadata (no tensors), for the fuzz seeds.
 enum GGUFWriter {
     static func vocabulary(tokens: [String], merges: [String], pre: String) -> [UInt8] {
         var out: [UInt8] = Array("GGUF".utf8)

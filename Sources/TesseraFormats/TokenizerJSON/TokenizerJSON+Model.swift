@@ -1,6 +1,7 @@
 // tokenizer.json `model` (tokenizers/src/models/bpe/serialization.rs): BPE with its options, `vocab` (token →
 // id) and `merges` in either shape — legacy `["a b", …]` or current `[["a", "b"], …]` (tokenizers ≥ 0.20).
-// Other model types (WordPiece, WordLevel, Unigram) are an `UnsupportedComponent` error.
+// A Unigram model is read into `unigram` (TokenizerJSON+Unigram.swift); WordPiece and WordLevel are an
+// `UnsupportedComponent` error.
 //
 // `vocab` and `merges` hold hundreds of thousands of strings, so they are stored packed (one byte arena plus
 // offsets) and, under `FastJSONDecoder` / `FastJSONEncoder`, parsed and written in one pass without a
@@ -9,10 +10,12 @@
 // Complexity: O(bytes) to parse and to write.
 
 extension TokenizerJSON {
-    /// The `model` object (BPE).
+    /// The `model` object (BPE, or Unigram in `unigram`).
     public struct Model: LaidOutComponent, Sendable, Equatable {
-        /// `"BPE"` (nil: the key was absent, which tokenizers also reads as BPE).
+        /// `"BPE"` (nil: the key was absent, which tokenizers also reads as BPE) or `"Unigram"`.
         public var type: String?
+        /// The Unigram model when `type` is `"Unigram"` (the BPE members are then empty and unused).
+        public var unigram: UnigramModel?
         /// `null` or 0 (any other value makes encoding random; the loader refuses it).
         public var dropout: Double?
         public var unkToken: String?
@@ -50,15 +53,25 @@ extension TokenizerJSON {
 
         public init(from decoder: any Swift.Decoder) throws {
             let r = try ComponentReader(decoder)
-            if let type = try r.optional("type", as: String.self), type != "BPE" {
+            let type = try r.optional("type", as: String.self)
+            if type == "Unigram" {
+                self.init(vocab: Vocab(), merges: Merges())
+                self.type = type
+                unigram = try UnigramModel(from: decoder)
+                return
+            }
+            if let type, type != "BPE" {
                 throw UnsupportedComponent(family: "model", type: type,
-                                           path: JSONErrors.path(decoder.codingPath, appending: JSONKey("type")), supported: ["BPE"])
+                                           path: JSONErrors.path(decoder.codingPath, appending: JSONKey("type")), supported: ["BPE", "Unigram"])
             }
             self.init(vocab: Vocab(), merges: Merges())
             try read(Self.fields, from: r)
         }
 
-        public func encode(to encoder: any Encoder) throws { try write(Self.fields, to: encoder) }
+        public func encode(to encoder: any Encoder) throws {
+            if let unigram { try unigram.encode(to: encoder); return }
+            try write(Self.fields, to: encoder)
+        }
     }
 
     /// `model.vocab`: token strings and ids, in file order, packed.
@@ -122,7 +135,8 @@ extension TokenizerJSON {
                     j = s.skipWhitespace(j)
                     guard s.byte(j) == 0x3A else { throw s.unexpected(j, expecting: "':'") }
                     j = s.skipWhitespace(j + 1)
-                    let (value, end) = try s.unsignedInteger(j)
+                    let first = s.byte(j)
+                    let (value, end) = first == 0x2D || (0x30...0x39).contains(first) ? try s.unsignedInteger(j) : (nil, j)
                     guard let value, value <= UInt64(UInt32.max) else {
                         let token = String(decoding: arena[start(ids.count)...], as: UTF8.self)
                         throw DecodingError.typeMismatch(UInt32.self, .init(codingPath: d.codingPath + [JSONKey(token)],
