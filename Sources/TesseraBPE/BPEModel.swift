@@ -109,12 +109,15 @@ final class ByteTokenTable: @unchecked Sendable {
         ids.initialize(from: vocabulary.idOfByte, count: 256)
         pairIDs = .allocate(capacity: 65_536)
         pairIDs.initialize(repeating: .max, count: 65_536)
-        var pair: [UInt8] = [0, 0]
-        for a in 0..<256 {
-            pair[0] = UInt8(a)
-            for b in 0..<256 {
-                pair[1] = UInt8(b)
-                if let id = vocabulary.id(of: pair) { pairIDs[a << 8 | b] = id }
+        // One pass over the ids (not 65,536 hash lookups): for a small vocabulary the lookups were most of the
+        // load time.
+        let pairs = pairIDs
+        withExtendedLifetime(vocabulary.map) {
+            let arena = vocabulary.map.arena
+            for (id, span) in vocabulary.spanOfID.enumerated() {
+                let start = Int(span >> 32)
+                guard Int(span & 0xffff_ffff) - start == 2 else { continue }
+                pairs[Int(arena[start]) << 8 | Int(arena[start + 1])] = TokenID(id)
             }
         }
     }

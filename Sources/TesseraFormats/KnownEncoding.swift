@@ -164,7 +164,7 @@ public struct TiktokenSidecar: Decodable, Sendable {
     /// Parses and validates sidecar content; `path` names it in errors.
     static func parse(_ bytes: [UInt8], file path: String) throws -> TiktokenSidecar {
         do {
-            return try JSONDecoder().decode(TiktokenSidecar.self, from: Data(bytes))
+            return try FastJSON.decode(TiktokenSidecar.self, from: bytes)
         } catch let error as DecodingError {
             throw JSONErrors.convert(error, file: path, fix: "the sidecar's shape is \(example)")
         }

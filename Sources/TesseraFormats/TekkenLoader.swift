@@ -115,7 +115,7 @@ public enum TekkenLoader {
     public static func load(bytes: [UInt8], file: String, name: String) throws -> Loaded {
         let spec: File
         do {
-            spec = try JSONDecoder().decode(File.self, from: Data(bytes))
+            spec = try FastJSON.decode(File.self, from: bytes)
         } catch let error as DecodingError {
             throw JSONErrors.convert(error, file: file, fix: "compare the field with a tekken.json shipped by mistral-common")
         }

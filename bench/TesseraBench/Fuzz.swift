@@ -233,18 +233,36 @@ enum Fuzz {
         }
     }
 
+    /// Line-level mutations, done in place on line boundaries (documents are thousands of lines; splitting
+    /// them into arrays per input cost more than the readers).
     static func mutateLines(_ b: inout [UInt8], rng: inout SplitMix64) {
-        var lines = b.split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init)
-        guard !lines.isEmpty else { return }
-        let i = Int(rng.next() % UInt64(lines.count)), j = Int(rng.next() % UInt64(lines.count))
-        switch rng.next() % 5 {
-        case 0: lines.insert(lines[i], at: j)
-        case 1: lines.remove(at: i)
-        case 2: lines.swapAt(i, j)
-        case 3: replaceNumber(in: &lines[i], rng: &rng)
-        default: replaceString(in: &lines[i], rng: &rng)
+        var starts = [0]
+        b.withUnsafeBufferPointer { p in
+            for i in p.indices where p[i] == 0x0A { starts.append(i + 1) }
         }
-        b = Array(lines.joined(separator: [0x0A]))
+        let count = starts.count
+        func line(_ k: Int) -> Range<Int> { starts[k]..<(k + 1 < count ? starts[k + 1] - 1 : b.count) }
+        let i = Int(rng.next() % UInt64(count)), j = Int(rng.next() % UInt64(count))
+        switch rng.next() % 5 {
+        case 0:
+            b.insert(contentsOf: Array(b[line(i)]) + [0x0A], at: starts[j])
+        case 1:
+            if i + 1 < count { b.removeSubrange(starts[i]..<starts[i + 1]) } else { b.removeSubrange(max(0, starts[i] - 1)..<b.count) }
+        case 2:
+            guard i != j else { return }
+            let (lo, hi) = (min(i, j), max(i, j))
+            let first = Array(b[line(lo)]), second = Array(b[line(hi)])
+            b.replaceSubrange(line(hi), with: first)
+            b.replaceSubrange(line(lo), with: second)
+        case 3:
+            var text = Array(b[line(i)])
+            replaceNumber(in: &text, rng: &rng)
+            b.replaceSubrange(line(i), with: text)
+        default:
+            var text = Array(b[line(i)])
+            replaceString(in: &text, rng: &rng)
+            b.replaceSubrange(line(i), with: text)
+        }
     }
 
     static let numberReplacements = ["-1", "0", "4294967296", "99999999999999999999", "1.5", "1e9", "-0", "", "0x10", "\"7\"", "null", "[]"]
