@@ -4,7 +4,6 @@
 //   TesseraBench encode --tokenizer T --corpus FILE [--doc-bytes 10000] [--threads N] [--repeat R]
 //   TesseraBench scan --pattern cl100k|o200k|gpt2|llama3|qwen2 --corpus FILE [--repeat R]
 //   TesseraBench worst-case [--tokenizer T]
-//   TesseraBench load --tokenizer T [--repeat R]          (load times in one process: the first one reads a cold file)
 //   TesseraBench stress [--iterations 1000000] [--seed S]   (Stress.swift: encode/decode round trips)
 //   TesseraBench fuzz [--iterations 1000000] [--readers R,..] [--threads 2] [--replay I]   (Fuzz.swift: every reader)
 //   TesseraBench train --corpus FILE --vocab N [--pattern gpt2] [--threads T] [--merges-out PATH]   (Train.swift)
@@ -34,7 +33,6 @@ struct Bench {
         case "encode": try encode(options)
         case "scan": try scan(options)
         case "worst-case": try worstCase(options)
-        case "load": try load(options)
         case "stress": try Stress.run(options)
         case "fuzz": try Fuzz.run(options)
         case "train": try Train.run(options)
@@ -143,21 +141,6 @@ struct Bench {
     }
 
     /// Loads the tokenizer R times in this process and reports each load's wall time.
-    static func load(_ o: [String: String]) throws {
-        let name = o["tokenizer"] ?? "o200k_base"
-        let repeats = Int(o["repeat"] ?? "5") ?? 5
-        var ms: [Double] = []
-        var vocabulary = 0
-        for _ in 0..<repeats {
-            let start = now()
-            let tokenizer = try TokenizerLoader.load(nameOrPath: name)
-            ms.append((now() - start) * 1000)
-            vocabulary = tokenizer.idUpperBound
-        }
-        emit([("engine", "tessera"), ("tokenizer", name), ("ids", vocabulary), ("load_ms", ms),
-              ("median_load_ms", median(ms))])
-    }
-
     static func scan(_ o: [String: String]) throws {
         guard let patternName = o["pattern"], let pattern = BuiltinPattern(rawValue: patternName),
               let corpusPath = o["corpus"] else { usage() }

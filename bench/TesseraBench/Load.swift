@@ -1,7 +1,8 @@
-// `TesseraBench load --tokenizer PATH [--repeat R]`: load time of a tokenizer file, split into its stages for
-// tokenizer.json (read the bytes, parse the typed model, build the runtime tokenizer). One JSON line with the
-// median and minimum of each stage over R runs (after one untimed warm-up run). bench/load_bench.py runs it next
-// to Hugging Face `tokenizers` in the same process tree.
+// `TesseraBench load --tokenizer PATH|NAME [--repeat R]`: load time of a tokenizer file (or a known name), split
+// into its stages for tokenizer.json (read the bytes, parse the typed model, build the runtime tokenizer). One JSON
+// line with the median and minimum of each stage over R runs (after one untimed warm-up run, which reads a cold
+// file), plus `load_ms` / `median_load_ms` / `ids` for bench/encode_bench_sentencepiece.py. bench/load_bench.py
+// runs it next to Hugging Face `tokenizers` in the same process tree.
 
 import Foundation
 import TesseraFormats
@@ -11,9 +12,9 @@ enum Load {
     static func run(_ options: [String: String]) throws {
         guard let path = options["tokenizer"] else { Bench.usage() }
         let repeats = Int(options["repeat"] ?? "5") ?? 5
-        let isJSON = (try? TokenizerLoader.detect(path)) == .tokenizerJSON
+        let isJSON = FileManager.default.fileExists(atPath: path) && (try? TokenizerLoader.detect(path)) == .tokenizerJSON
         var read: [Double] = [], parse: [Double] = [], build: [Double] = [], total: [Double] = []
-        var vocabulary = 0
+        var vocabulary = 0, ids = 0
         for run in 0...repeats {
             let t0 = Bench.now()
             var t1 = t0, t2 = t0
@@ -25,10 +26,11 @@ enum Load {
                 t2 = Bench.now()
                 tokenizer = try TokenizerJSONLoader.build(json, file: path, name: "bench").tokenizer
             } else {
-                tokenizer = try TokenizerLoader.load(path: path)
+                tokenizer = try TokenizerLoader.load(nameOrPath: path)
             }
             let t3 = Bench.now()
             vocabulary = tokenizer.vocabulary.count
+            ids = tokenizer.idUpperBound
             guard run > 0 else { continue }
             read.append((t1 - t0) * 1000)
             parse.append((t2 - t1) * 1000)
@@ -36,10 +38,12 @@ enum Load {
             total.append((t3 - t0) * 1000)
         }
         let fields: [(String, [Double])] = [("total", total), ("read", read), ("parse", parse), ("build", build)]
-        var line = "{\"mode\":\"load\",\"tokenizer\":\"\(path)\",\"vocabulary\":\(vocabulary),\"repeat\":\(repeats)"
+        var line = "{\"mode\":\"load\",\"engine\":\"tessera\",\"tokenizer\":\"\(path)\",\"vocabulary\":\(vocabulary),\"ids\":\(ids),\"repeat\":\(repeats)"
         for (name, xs) in fields {
             line += String(format: ",\"%@_ms_median\":%.2f,\"%@_ms_min\":%.2f", name, Bench.median(xs), name, xs.min() ?? 0)
         }
+        line += ",\"load_ms\":[" + total.map { String(format: "%.4f", $0) }.joined(separator: ",") + "]"
+        line += String(format: ",\"median_load_ms\":%.4f", Bench.median(total))
         print(line + ",\"peak_rss_mb\":" + String(format: "%.1f", Bench.peakRSSMB()) + "}")
     }
 }
