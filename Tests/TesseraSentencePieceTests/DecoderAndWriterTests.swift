@@ -78,3 +78,29 @@ struct DecoderAndWriterTests {
         }
     }
 }
+
+/// Streaming a SentencePiece model's ids (its decoder drops the first piece's `▁`, turns byte pieces into bytes and
+/// control pieces into nothing) gives, chunk by chunk, exactly the text of decoding all ids at once.
+struct SentencePieceStreamingTests {
+    static let texts = [
+        "Hello world, this is a test.", "  leading spaces and  double  spaces", "日本語のテキストと中文 🎉🎉 emoji",
+        "byte fallback: \u{10FFFD} \u{E000} ǅ ȸ", "line1\nline2\n\n", "Ελληνικά Русский עברית العربية",
+        "<s> literal </s> <unk> text", "", " ", "x",
+    ]
+
+    @Test(arguments: ["mistral-7b-v0.1.spm.model", "sentencepiece/unigram.model", "sentencepiece/bpe.model",
+                      "sentencepiece/char.model", "sentencepiece/bpe-suffix.model"])
+    func chunksConcatenateToTheDecodedText(_ file: String) throws {
+        let bytes = [UInt8](try Data(contentsOf: Fixtures.vocabulary(file)))
+        let tokenizer = try SentencePieceLoader.load(bytes: bytes, file: file)
+        #expect(tokenizer.decoder != nil)
+        for text in Self.texts {
+            let ids = try tokenizer.encode(Array(text.utf8), specials: .asText, addSpecialTokens: true)
+            var stream = StreamingDecoder(tokenizer: tokenizer)
+            var streamed = ""
+            for id in ids { streamed += try stream.push(id) }
+            streamed += stream.finish()
+            #expect(streamed == String(decoding: try tokenizer.decode(ids), as: UTF8.self), "\(file): \(text.debugDescription)")
+        }
+    }
+}
