@@ -58,14 +58,11 @@ public enum GPT2Loader {
     /// Loads the pair found by `locate(_:)`, and its sidecar `encoding.json` when there is one.
     public static func load(path: String) throws -> Tokenizer {
         let (vocabPath, mergesPath) = try locate(path)
-        let vocab = try readVocabJSON(vocabPath)
-        let mergesBytes = try FileBytes.read(mergesPath)
         let folder = ((vocabPath as NSString).deletingLastPathComponent as NSString).lastPathComponent
-        let tokenizer = try build(vocab: vocab, vocabFile: vocabPath, merges: mergesBytes, mergesFile: mergesPath,
-                                  name: folder.isEmpty ? "gpt2" : folder)
         let sidecar = sidecarPath(forVocab: vocabPath)
-        guard FileManager.default.fileExists(atPath: sidecar) else { return tokenizer }
-        return try apply(TiktokenSidecar.read(sidecar), to: tokenizer, sidecarPath: sidecar)
+        return try load(vocabBytes: FileBytes.read(vocabPath), mergesBytes: FileBytes.read(mergesPath),
+                        sidecarBytes: FileManager.default.fileExists(atPath: sidecar) ? FileBytes.read(sidecar) : nil,
+                        vocabFile: vocabPath, mergesFile: mergesPath, sidecarFile: sidecar, name: folder.isEmpty ? "gpt2" : folder)
     }
 
     /// The sidecar of a vocab.json: `encoding.json` beside it (`PREFIX-encoding.json` for `PREFIX-vocab.json`).
@@ -127,11 +124,6 @@ public enum GPT2Loader {
         let tokenizer = try build(vocab: vocab, vocabFile: vocabFile, merges: mergesBytes, mergesFile: mergesFile, name: name)
         guard let sidecarBytes else { return tokenizer }
         return try apply(TiktokenSidecar.parse(sidecarBytes, file: sidecarFile), to: tokenizer, sidecarPath: sidecarFile)
-    }
-
-    /// Reads a vocab.json object.
-    static func readVocabJSON(_ path: String) throws -> [String: TokenID] {
-        try parseVocabJSON(FileBytes.read(path), file: path)
     }
 
     /// One pass of the fast JSON reader over `{"token": id, …}` (the tokenizer.json vocabulary reader), so that
