@@ -26,6 +26,11 @@ Names (all offline, from vocabularies/ or ../shared/vocabularies):
                        Sequence[Precompiled(nmt_nfkc charsmap), Replace(/ {2,}/, " ")], Metaspace(prepend "always")
     unigram-fallback-json  a Unigram model trained here by sentencepiece on FLORES (12 languages, 6,000 pieces,
                        byte_fallback, nmt_nfkc), in the same shape with byte_fallback true
+    wordpiece-json     a multilingual BERT-style WordPiece trained here by tokenizers (BertWordPieceTokenizer on the
+                       dev sets of the same 12 FLORES languages, 20,000 tokens, cased, accents kept): BertNormalizer,
+                       BertPreTokenizer, WordPiece(##, [UNK], 100), BERT template, WordPiece decoder
+    wordlevel-json     a WordLevel model trained here (WordLevelTrainer on the same text, 20,000 words, [UNK]) after
+                       NFKC + Whitespace
 """
 from __future__ import annotations
 
@@ -37,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import peers  # noqa: E402
 
 ALL = ["gpt2-json", "cl100k-json", "o200k-json", "qwen2-json", "llama3-json", "mistral-json", "mistral-metaspace-json",
-       "bert-bpe-json", "unigram-json", "unigram-fallback-json"]
+       "bert-bpe-json", "unigram-json", "unigram-fallback-json", "wordpiece-json", "wordlevel-json"]
 
 
 def path_for(name: str) -> Path:
@@ -173,6 +178,33 @@ def _unigram_fallback():
     return _unigram_from_spm(Path(str(out) + ".model"))
 
 
+PARITY_LANGS = ["eng_Latn", "fra_Latn", "deu_Latn", "rus_Cyrl", "zho_Hans", "jpn_Jpan", "arb_Arab", "hin_Deva", "tha_Thai",
+                "kor_Hang", "ell_Grek", "heb_Hebr"]
+
+
+def _dev_lines(langs: list[str]) -> list[str]:
+    d = peers.flores_dir() / "dev"
+    return [line for lang in langs for line in (d / f"{lang}.dev").read_text(encoding="utf-8").splitlines() if line]
+
+
+def _wordpiece():
+    from tokenizers import BertWordPieceTokenizer
+    tok = BertWordPieceTokenizer(lowercase=False, strip_accents=False)
+    tok.train_from_iterator(_dev_lines(PARITY_LANGS), vocab_size=20000, min_frequency=2, show_progress=False,
+                            special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"])
+    return tok._tokenizer
+
+
+def _wordlevel():
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
+    tok = Tokenizer(models.WordLevel(unk_token="[UNK]"))
+    tok.normalizer = normalizers.NFKC()
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.train_from_iterator(_dev_lines(PARITY_LANGS), trainer=trainers.WordLevelTrainer(vocab_size=20000, special_tokens=["[UNK]"],
+                                                                                        show_progress=False))
+    return tok
+
+
 BUILDERS = {
     "gpt2-json": _gpt2,
     "cl100k-json": _cl100k,
@@ -184,6 +216,8 @@ BUILDERS = {
     "bert-bpe-json": _bert_bpe,
     "unigram-json": lambda: _unigram_from_spm(Path(__file__).resolve().parent.parent / "vocabularies" / "sentencepiece" / "unigram.model"),
     "unigram-fallback-json": _unigram_fallback,
+    "wordpiece-json": _wordpiece,
+    "wordlevel-json": _wordlevel,
 }
 
 

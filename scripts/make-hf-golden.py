@@ -21,7 +21,11 @@ Files (every tokenizer.json here is written by tokenizers itself, `save(path)`, 
   with a small custom normalization rule table (full-width letters, ligatures, circled digits, a combining accent,
   half-width katakana with and without their voiced mark), converted as tokenizers' SentencePieceUnigramTokenizer.from_spm
   does: Unigram + Sequence[Precompiled(charsmap), Replace(/ {2,}/, " ")] + Metaspace;
-- cases.json — the five files above; for every tokenizer, one result per text of "texts": tokenizers' ids, the ids
+- bert-wordpiece.json — a WordPiece model trained here (BertWordPieceTokenizer on FLORES English, 1,500 tokens,
+  lowercase, strip accents): BertNormalizer, BertPreTokenizer, WordPiece(## , [UNK], 100 characters), BERT's
+  TemplateProcessing and the WordPiece decoder;
+- wordlevel.json — a WordLevel model trained here (WordLevelTrainer, 600 words, [UNK]) after NFKC + Whitespace;
+- cases.json — the seven files above; for every tokenizer, one result per text of "texts": tokenizers' ids, the ids
   with add_special_tokens and with special tokens encoded as text (encode_special_tokens = true) when they differ,
   decode(ids) and the DecodeStream steps.
 
@@ -120,6 +124,23 @@ def unigram_precompiled() -> Tokenizer:
                                        vocab_size=500, byte_fallback=True, normalization_rule_tsv=str(rules),
                                        num_threads=1, minloglevel=2, character_coverage=1.0, seed_sentencepiece_size=20000)
         return hf_json._unigram_from_spm(Path(f"{tmp}/u.model"))
+
+
+def bert_wordpiece() -> Tokenizer:
+    from tokenizers import BertWordPieceTokenizer
+    tok = BertWordPieceTokenizer(lowercase=True, strip_accents=True)
+    tok.train_from_iterator([peers.flores_text("eng_Latn")], vocab_size=1500, min_frequency=2, show_progress=False,
+                            special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"])
+    return tok._tokenizer
+
+
+def wordlevel() -> Tokenizer:
+    tok = Tokenizer(models.WordLevel(unk_token="[UNK]"))
+    tok.normalizer = normalizers.NFKC()
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    trainer = trainers.WordLevelTrainer(vocab_size=600, special_tokens=["[UNK]"], show_progress=False)
+    tok.train_from_iterator([peers.flores_text("eng_Latn")], trainer=trainer)
+    return tok
 
 
 def bert_bpe() -> Tokenizer:
@@ -257,13 +278,16 @@ def oracle(tok: Tokenizer, decoding: bool = True) -> list[dict]:
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     files = {"bytelevel-added": bytelevel_added(), "llama2-legacy": llama2(False), "llama2-metaspace": llama2(True),
-             "bert-bpe": bert_bpe(), "unigram-precompiled": unigram_precompiled()}
+             "bert-bpe": bert_bpe(), "unigram-precompiled": unigram_precompiled(),
+             "bert-wordpiece": bert_wordpiece(), "wordlevel": wordlevel()}
     report = {**stamp(), "tokenizers": {}}
     for name, tok in files.items():
         path = OUT / f"{name}.json"
         tok.save(str(path))
         # Cases come from the file as tokenizers reads it back (what Tessera will read).
-        report["tokenizers"][name] = oracle(Tokenizer.from_file(str(path)))
+        # Without a decoder tokenizers joins token strings with spaces, which Tessera does not copy (decoding is
+        # lossless: token bytes are concatenated; docs/formats.md), so such files have no decode oracle.
+        report["tokenizers"][name] = oracle(Tokenizer.from_file(str(path)), decoding=tok.decoder is not None)
     base = json.loads(base_model().to_str())
     components = {**stamp(), "texts": TEXTS, "base": base, "variants": []}
     for name, tok in variants():

@@ -11,6 +11,32 @@ import TesseraSentencePiece
 import TesseraTokenizer
 
 extension BuildContext {
+    /// The WordPiece model: tokens as their UTF-8 text; `unk_token` must be in the vocabulary.
+    func wordPieceModel(_ model: TokenizerJSON.WordPieceModel) throws -> WordPieceModel {
+        let vocabulary = try makeVocabulary(packed: model.vocab.arena, ends: model.vocab.ends, ids: model.vocab.ids, vocab: model.vocab)
+        let unknown = try unknownID(model.unkToken ?? "[UNK]", in: vocabulary)
+        return WordPieceModel(vocabulary: vocabulary, unknownID: unknown, continuationPrefix: Array((model.continuingSubwordPrefix ?? "##").utf8),
+                              maxCharactersPerWord: model.maxInputCharsPerWord ?? 100)
+    }
+
+    /// The WordLevel model; `unk_token` must be in the vocabulary.
+    func wordLevelModel(_ model: TokenizerJSON.WordLevelModel) throws -> WordLevelModel {
+        let vocabulary = try makeVocabulary(packed: model.vocab.arena, ends: model.vocab.ends, ids: model.vocab.ids, vocab: model.vocab)
+        guard let unk = model.unkToken else {
+            throw FormatError(.invalidValue, file: file, at: .field("model.unk_token"), "the WordLevel model has no unk_token",
+                              fix: "set unk_token to a vocabulary entry (tokenizers fails on any word outside the vocabulary without one)")
+        }
+        return WordLevelModel(vocabulary: vocabulary, unknownID: try unknownID(unk, in: vocabulary))
+    }
+
+    private func unknownID(_ token: String, in vocabulary: Vocabulary) throws -> TokenID {
+        guard let id = vocabulary.id(of: Array(token.utf8)) else {
+            throw FormatError(.invalidValue, file: file, at: .field("model.unk_token"), "the unknown token \(token.debugDescription) is not in model.vocab",
+                              fix: "add it to the vocabulary or name one that is there (tokenizers would fail on unknown words)")
+        }
+        return id
+    }
+
     /// The Unigram model (`HuggingFaceUnigramModel`): pieces as their UTF-8 text, ids = positions.
     func unigramModel(_ model: TokenizerJSON.UnigramModel) throws -> HuggingFaceUnigramModel {
         let pieces = (0..<model.vocab.count).map { Array(model.vocab.pieceBytes(at: $0)) }
@@ -47,7 +73,7 @@ extension BuildContext {
             ids.append(id)
         }
         guard inAlphabet else { return nil }
-        let vocabulary = try makeVocabulary(packed: packed, ends: ends, ids: ids, model: model)
+        let vocabulary = try makeVocabulary(packed: packed, ends: ends, ids: ids, vocab: model.vocab)
         guard !vocabulary.idOfByte.contains(.max) else { return nil }
 
         var spans: [MergeSpan] = []
@@ -74,7 +100,7 @@ extension BuildContext {
     /// The character-level model over the token strings (all of `model.vocab`, added tokens included, as in
     /// tokenizers).
     func characterModel(_ model: TokenizerJSON.Model) throws -> CharacterBPEModel {
-        let vocabulary = try makeVocabulary(packed: model.vocab.arena, ends: model.vocab.ends, ids: model.vocab.ids, model: model)
+        let vocabulary = try makeVocabulary(packed: model.vocab.arena, ends: model.vocab.ends, ids: model.vocab.ids, vocab: model.vocab)
         var pairs: [MergePair] = []
         var originalIndex: [Int] = []
         pairs.reserveCapacity(model.merges.count)
@@ -127,9 +153,9 @@ extension BuildContext {
     }
 
     /// A vocabulary from packed token bytes; errors name the `model.vocab` entry.
-    func makeVocabulary(packed: [UInt8], ends: [UInt32], ids: [TokenID], model: TokenizerJSON.Model) throws -> Vocabulary {
+    func makeVocabulary(packed: [UInt8], ends: [UInt32], ids: [TokenID], vocab: TokenizerJSON.Vocab) throws -> Vocabulary {
         func location(_ id: TokenID) -> FormatError.Location {
-            if let i = model.vocab.ids.firstIndex(of: id) { return .field("model.vocab[\(model.vocab.token(at: i).debugDescription)]") }
+            if let i = vocab.ids.firstIndex(of: id) { return .field("model.vocab[\(vocab.token(at: i).debugDescription)]") }
             return .field("model.vocab")
         }
         let contiguous = ids.enumerated().allSatisfy { TokenID($0.offset) == $0.element }

@@ -93,11 +93,15 @@ public enum TokenizerJSONLoader {
         if let pre = json.preTokenizer { try context.flatten(pre, path: "pre_tokenizer", into: &steps) }
 
         let addedIDs = Set(addedSpecs.map(\.id))
-        let byteLevel = model.unigram != nil ? nil
-            : try context.byteLevelModel(model, steps: steps, normalizer: normalizer, excluding: addedIDs)
+        let isBPE = model.unigram == nil && model.wordPiece == nil && model.wordLevel == nil
+        let byteLevel = isBPE ? try context.byteLevelModel(model, steps: steps, normalizer: normalizer, excluding: addedIDs) : nil
         let tokenModel: any TokenModel
         if let unigram = model.unigram {
             tokenModel = try context.unigramModel(unigram)
+        } else if let wordPiece = model.wordPiece {
+            tokenModel = try context.wordPieceModel(wordPiece)
+        } else if let wordLevel = model.wordLevel {
+            tokenModel = try context.wordLevelModel(wordLevel)
         } else {
             tokenModel = try byteLevel.map { $0 as any TokenModel } ?? context.characterModel(model)
         }

@@ -90,7 +90,7 @@ enum Golden {
 }
 
 @Suite struct TokenizerJSONGoldenTests {
-    static let files = ["bytelevel-added", "llama2-legacy", "llama2-metaspace", "bert-bpe", "unigram-precompiled"]
+    static let files = ["bytelevel-added", "llama2-legacy", "llama2-metaspace", "bert-bpe", "unigram-precompiled", "bert-wordpiece", "wordlevel"]
 
     @Test(arguments: files)
     func wholeFilesGiveTokenizersIDs(_ name: String) throws {

@@ -1,7 +1,7 @@
 // tokenizer.json `model` (tokenizers/src/models/bpe/serialization.rs): BPE with its options, `vocab` (token →
 // id) and `merges` in either shape — legacy `["a b", …]` or current `[["a", "b"], …]` (tokenizers ≥ 0.20).
-// A Unigram model is read into `unigram` (TokenizerJSON+Unigram.swift); WordPiece and WordLevel are an
-// `UnsupportedComponent` error.
+// The other model types are read into `unigram` (TokenizerJSON+Unigram.swift), `wordPiece` or `wordLevel`
+// (TokenizerJSON+WordModels.swift); any other type is an `UnsupportedComponent` error.
 //
 // `vocab` and `merges` hold hundreds of thousands of strings, so they are stored packed (one byte arena plus
 // offsets) and, under `FastJSONDecoder` / `FastJSONEncoder`, parsed and written in one pass without a
@@ -10,12 +10,15 @@
 // Complexity: O(bytes) to parse and to write.
 
 extension TokenizerJSON {
-    /// The `model` object (BPE, or Unigram in `unigram`).
+    /// The `model` object (BPE, or the variant that `type` names in `unigram`, `wordPiece`, `wordLevel`).
     public struct Model: LaidOutComponent, Sendable, Equatable {
-        /// `"BPE"` (nil: the key was absent, which tokenizers also reads as BPE) or `"Unigram"`.
+        /// `"BPE"` (nil: the key was absent, which tokenizers also reads as BPE), `"Unigram"`, `"WordPiece"`
+        /// or `"WordLevel"`.
         public var type: String?
-        /// The Unigram model when `type` is `"Unigram"` (the BPE members are then empty and unused).
+        /// The model when `type` is not BPE (the BPE members are then empty and unused).
         public var unigram: UnigramModel?
+        public var wordPiece: WordPieceModel?
+        public var wordLevel: WordLevelModel?
         /// `null` or 0 (any other value makes encoding random; the loader refuses it).
         public var dropout: Double?
         public var unkToken: String?
@@ -54,15 +57,18 @@ extension TokenizerJSON {
         public init(from decoder: any Swift.Decoder) throws {
             let r = try ComponentReader(decoder)
             let type = try r.optional("type", as: String.self)
-            if type == "Unigram" {
+            switch type {
+            case "Unigram", "WordPiece", "WordLevel":
                 self.init(vocab: Vocab(), merges: Merges())
                 self.type = type
-                unigram = try UnigramModel(from: decoder)
+                if type == "Unigram" { unigram = try UnigramModel(from: decoder) }
+                if type == "WordPiece" { wordPiece = try WordPieceModel(from: decoder) }
+                if type == "WordLevel" { wordLevel = try WordLevelModel(from: decoder) }
                 return
-            }
-            if let type, type != "BPE" {
-                throw UnsupportedComponent(family: "model", type: type,
-                                           path: JSONErrors.path(decoder.codingPath, appending: JSONKey("type")), supported: ["BPE", "Unigram"])
+            case nil, "BPE"?: break
+            case let other?:
+                throw UnsupportedComponent(family: "model", type: other, path: JSONErrors.path(decoder.codingPath, appending: JSONKey("type")),
+                                           supported: ["BPE", "Unigram", "WordPiece", "WordLevel"])
             }
             self.init(vocab: Vocab(), merges: Merges())
             try read(Self.fields, from: r)
@@ -70,6 +76,8 @@ extension TokenizerJSON {
 
         public func encode(to encoder: any Encoder) throws {
             if let unigram { try unigram.encode(to: encoder); return }
+            if let wordPiece { try wordPiece.encode(to: encoder); return }
+            if let wordLevel { try wordLevel.encode(to: encoder); return }
             try write(Self.fields, to: encoder)
         }
     }
