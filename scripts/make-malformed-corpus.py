@@ -164,7 +164,7 @@ def main() -> int:
     case(tik("duplicate-token.tiktoken", b"\n".join(lines[:7] + [lines[3].split(b" ")[0] + b" 7"] + lines[8:])), "invalidValue",
          "duplicate-token.tiktoken:8")
     case(tik("rank-too-large.tiktoken", TIKTOKEN + b"IUE= 99999999999\n"), "invalidValue", "rank-too-large.tiktoken:301")
-    case(tik("truncated.tiktoken.gz", gzip.compress(TIKTOKEN)[:-20]), "corruptCompression", "truncated.tiktoken.gz")
+    case(tik("truncated.tiktoken.gz", gzip.compress(TIKTOKEN, mtime=0)[:-20]), "corruptCompression", "truncated.tiktoken.gz")
     case(tik("unknown-name.tiktoken", TIKTOKEN, sidecar=None), "unknownEncoding", "unknown-name.tiktoken", "sidecar")
     case(tik("sidecar-wrong-type.tiktoken", TIKTOKEN, sidecar=b'{"pattern": 17}'), "syntax", "sidecar-wrong-type.tiktoken.json", "pattern")
     case(tik("sidecar-special-clash.tiktoken", TIKTOKEN, sidecar=b'{"pattern": "gpt2", "special_tokens": {"<|endoftext|>": 5}}'),
@@ -215,8 +215,8 @@ def main() -> int:
     merges = [m.split(" ") for m in GPT2_MERGES[1:]]
     merges[2] = ["Ġ"]
     case(tj("merge-not-a-pair.json", dumps(tokenizer_json(model_merges=merges))), "syntax", "merge-not-a-pair.json", "model.merges[2]")
-    case(tj("model-wordpiece.json", dumps(tokenizer_json(model_type="WordPiece"))), "unsupported", "model-wordpiece.json", "model.type",
-         "WordPiece")
+    case(tj("model-type-unknown.json", dumps(tokenizer_json(model_type="Charformer"))), "unsupported", "model-type-unknown.json",
+         "model.type", "Charformer")
     case(tj("wrong-type-normalizer.json", dumps(tokenizer_json(normalizer={"type": 17}))),
          "syntax", "wrong-type-normalizer.json", "normalizer.type")
     case(tj("precompiled-bad-base64.json", dumps(tokenizer_json(normalizer={"type": "Precompiled", "precompiled_charsmap": "@@@"}))),
@@ -230,6 +230,13 @@ def main() -> int:
     case(tj("invalid-utf8.json", valid.encode("utf-8").replace(b'"ByteLevel"', b'"Byte\xffLevel"', 1)), "syntax", "invalid-utf8.json",
          "UTF-8")
     case(tj("version-2.json", dumps(tokenizer_json(version="2.0"))), "unsupported", "version-2.json", "version")
+    wordpiece = {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##", "max_input_chars_per_word": 100,
+                 "vocab": {"a": 0, "##b": 1}}
+    case(tj("wordpiece-unk-missing.json", dumps(tokenizer_json(model=wordpiece, pre_tokenizer=None, decoder=None, added_tokens=[]))),
+         "invalidValue", "wordpiece-unk-missing.json", "model.unk_token", "[UNK]")
+    wordpiece["max_input_chars_per_word"] = "long"
+    case(tj("wordpiece-max-not-a-number.json", dumps(tokenizer_json(model=wordpiece))), "syntax", "wordpiece-max-not-a-number.json",
+         "model.max_input_chars_per_word")
     added = [{"id": 5, "content": "<|endoftext|>", "single_word": False, "lstrip": False, "rstrip": False, "normalized": False,
               "special": True}]
     added[0]["id"] = -1
