@@ -14,8 +14,8 @@ struct ConvertCommand: ParsableCommand {
         discussion: """
         Formats (--to): tiktoken (OUT is the .tiktoken file; the sidecar OUT.json is written beside it), \
         gpt2 (OUT is a folder: vocab.json, merges.txt, and encoding.json when needed), minbpe (OUT is the \
-        .model file), tekken (OUT is the .json file). Rank-only sources (tiktoken, tekken) written as merge \
-        lists (gpt2, minbpe) get the merges recovered from their ranks, checked unless --no-verify. \
+        .model file), tekken (OUT is the .json file), tokenizer.json (OUT is the file; byte-level tokenizers). \
+        Rank-only sources (tiktoken, tekken) written as merge lists (gpt2, minbpe, tokenizer.json) get the merges recovered from their ranks, checked unless --no-verify. \
         The report lists each item as lost (ids or behaviour change), sidecar (kept only in Tessera's sidecar \
         JSON) or note.
         """)
