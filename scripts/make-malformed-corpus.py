@@ -322,6 +322,12 @@ def main() -> int:
     vocab = json.loads(tekken())["vocab"]
     vocab[258]["rank"] = 7
     case(tk("rank-out-of-order.tekken.json", tekken(vocab)), "invalidValue", "rank-out-of-order.tekken.json", "vocab[258]")
+    vocab = json.loads(tekken())["vocab"]
+    del vocab[300 - 44]["token_bytes"]
+    case(tk("entry-without-bytes.tekken.json", tekken(vocab)), "syntax", "entry-without-bytes.tekken.json", "vocab[256]", "token_bytes")
+    vocab = json.loads(tekken())["vocab"]
+    vocab[3]["rank"] = "3"
+    case(tk("rank-is-a-string.tekken.json", tekken(vocab)), "syntax", "rank-is-a-string.tekken.json", "vocab[3].rank")
     case(tk("unknown-version.tekken.json", tekken(version="v99")), "invalidValue", "unknown-version.tekken.json", "config.version")
 
     # --- LiB lexicon ---
