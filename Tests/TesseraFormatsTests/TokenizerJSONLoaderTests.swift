@@ -98,7 +98,8 @@ func tokenizerJSON(merges: String = #"["Ġ t", "h e", "Ġt he"]"#, addedTokens: 
              ["norm.json", "normalizer.normalizers[1].type", "normalizer type \"Soundex\"", "BertNormalizer"]),
             ("dec.json", tokenizerJSON().replacingOccurrences(of: #""decoder": {"type": "ByteLevel""#, with: #""decoder": {"type": "Rot13""#),
              ["dec.json", "decoder.type", "decoder type \"Rot13\""]),
-            ("wp.json", #"{"version": "1.0", "model": {"type": "WordPiece", "vocab": {}}}"#, ["wp.json", "model.type", "\"WordPiece\"", "BPE"]),
+            ("model.json", #"{"version": "1.0", "model": {"type": "Charformer", "vocab": {}}}"#,
+             ["model.json", "model.type", "\"Charformer\"", "BPE, Unigram, WordPiece, WordLevel"]),
         ]
         for (name, text, parts) in cases {
             let path = try write(text, name, in: folder)
