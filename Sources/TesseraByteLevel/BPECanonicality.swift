@@ -132,10 +132,10 @@ public struct BPECanonicality: Sendable {
         // Edge histories, top first: l, right(l), right(right(l)), … (ranks strictly decrease downwards).
         var lEdge: [TokenID] = [], rEdge: [TokenID] = []
         var t = l
-        while rank[Int(t)] >= 0 { lEdge.append(t); t = rightParent[Int(t)] }
+        while rank[Int(t)] >= 0 && rank[Int(t)] != Self.unreachable { lEdge.append(t); t = rightParent[Int(t)] }
         var curL = t
         t = r
-        while rank[Int(t)] >= 0 { rEdge.append(t); t = leftParent[Int(t)] }
+        while rank[Int(t)] >= 0 && rank[Int(t)] != Self.unreachable { rEdge.append(t); t = leftParent[Int(t)] }
         var curR = t
         var i = lEdge.count - 1, j = rEdge.count - 1
         while i >= 0 || j >= 0 {
