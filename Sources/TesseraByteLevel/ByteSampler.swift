@@ -100,3 +100,30 @@ public enum ByteSampler {
         return ByteScore(logProbabilities: lp, calls: source.statistics.calls - calls0, seconds: Date().timeIntervalSince(start))
     }
 }
+
+extension ByteSampler {
+    /// Scores a text longer than the model's context: every `window` bytes (or when the context fills up)
+    /// the source is rebuilt, conditioned on the last `overlap` bytes already scored.
+    /// - Parameter makeSource: a fresh source conditioned on the given prompt bytes.
+    public static func scoreWindowed(_ text: [UInt8], window: Int, overlap: Int,
+                                     makeSource: ([UInt8]) throws -> any ByteSource) throws -> ByteScore {
+        guard window >= 1, overlap >= 0 else { throw ByteLevelError.badOption("window must be ≥ 1 and overlap ≥ 0") }
+        let start = Date()
+        var source = try makeSource([])
+        var calls = 0, since = 0
+        var lp: [Double] = []
+        lp.reserveCapacity(text.count)
+        for i in text.indices {
+            lp.append(Foundation.log(try source.distribution().probabilities[Int(text[i])]))
+            since += 1
+            do {
+                try source.feed(text[i])
+                if since < window { continue }
+            } catch ByteLevelError.contextExceeded {}
+            calls += source.statistics.calls
+            source = try makeSource(Array(text[max(0, i + 1 - (since < window ? overlap / 2 : overlap))...i]))
+            since = 0
+        }
+        return ByteScore(logProbabilities: lp, calls: calls + source.statistics.calls, seconds: Date().timeIntervalSince(start))
+    }
+}

@@ -35,16 +35,19 @@ public final class ByteEnsemble: ByteSource {
         self.weights = w.map { $0 / s }
     }
 
+    /// The members' distributions behind the last `distribution()` (for per-member reports).
+    public private(set) var lastMemberDistributions: [NextByteDistribution] = []
+
     public func distribution() throws -> NextByteDistribution {
+        lastMemberDistributions = try members.map { try $0.distribution() }
+        if members.count == 1 { return lastMemberDistributions[0] }
         var p = [Double](repeating: 0, count: 257)
         var logP = 0.0, leak = 0.0
-        for (m, w) in zip(members, weights) {
-            let d = try m.distribution()
+        for (d, w) in zip(lastMemberDistributions, weights) {
             for i in 0..<257 { p[i] += w * d.probabilities[i] }
             logP += w * d.logPrefixProbability
             leak += w * d.leakedMass
         }
-        if members.count == 1 { return try members[0].distribution() }
         return NextByteDistribution(probabilities: p, logPrefixProbability: logP, leakedMass: leak)
     }
 
