@@ -59,7 +59,8 @@ public struct BPECanonicality: Sendable {
     static let unreachable = Int32.max
     /// Per id: left and right parent, and the rank of the merge that makes it (−1 for bytes).
     let leftParent: [TokenID], rightParent: [TokenID], rank: [Int32]
-    /// Merge-list rule: packed (left, right) → rank. Empty under rank order.
+    /// Packed (left, right) → the rank of their merge: the list index under a merge list; under rank order,
+    /// the id of their concatenation (every two-token split of every token is listed).
     let pairRank: [UInt64: Int32]
     let rankOrder: Bool
     /// Whether a whole piece that is a token encodes to that token without merging.
@@ -82,6 +83,16 @@ public struct BPECanonicality: Sendable {
             let recovered = model.recoverMerges()
             for (m, result) in zip(recovered.merges, recovered.results) {
                 left[Int(result)] = m.left; right[Int(result)] = m.right; rank[Int(result)] = Int32(result)
+            }
+            // Under rank order any two tokens whose concatenation is a token merge (rank = its id): list every
+            // two-token split of every token once, so a pair test needs no byte hashing.
+            for id in 0..<n where table.length(TokenID(id)) > 1 {
+                let bytes = Array(table.bytes(TokenID(id)))
+                for cut in 1..<bytes.count {
+                    if let l = model.vocabulary.id(of: Array(bytes[..<cut])), let r = model.vocabulary.id(of: Array(bytes[cut...])) {
+                        pairs[UInt64(l) << 32 | UInt64(r)] = Int32(id)
+                    }
+                }
             }
         case .mergeList(let merges, let ignoreMerges):
             rankOrder = false
@@ -106,7 +117,15 @@ public struct BPECanonicality: Sendable {
             }
         }
         leftParent = left; rightParent = right; self.rank = rank; pairRank = pairs
+        // With HF `ignore_merges` the encoder's own lookup hides which tokens merges can build: always look up.
+        let lengths = table
+        hasUnreachableTokens = (!rankOrder && looksUpWholePiece)
+            || (0..<n).contains { rank[$0] == Self.unreachable && lengths.length(TokenID($0)) > 1 }
     }
+
+    /// Whether some multi-byte token cannot be built by merges. When none is, a whole-piece lookup always
+    /// agrees with merging, so callers may skip it.
+    public let hasUnreachableTokens: Bool
 
     /// Whether BPE can build `id` by merging (single bytes always).
     @inline(__always) public func isReachable(_ id: TokenID) -> Bool {
@@ -115,36 +134,34 @@ public struct BPECanonicality: Sendable {
 
     /// The rank of the merge joining `l` and `r` under the model's rule, or nil when they never merge.
     @inline(__always) func mergeRank(_ l: TokenID, _ r: TokenID) -> Int32? {
-        if !rankOrder { return pairRank[UInt64(l) << 32 | UInt64(r)] }
-        let a = table.bytes(l), b = table.bytes(r)
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: a.count + b.count) { buf in
-            var k = 0
-            for x in a { buf[k] = x; k += 1 }
-            for x in b { buf[k] = x; k += 1 }
-            return vocabulary.id(of: UnsafeBufferPointer(buf)).map { Int32($0) }
-        }
+        pairRank[UInt64(l) << 32 | UInt64(r)]
     }
 
     /// Whether `[l, r]` is the BPE encoding of their bytes (both assumed reachable).
     /// - Complexity: O(depth(l) + depth(r)) merge lookups.
     public func isCanonicalPair(_ l: TokenID, _ r: TokenID) -> Bool {
         if mergeRank(l, r) != nil { return false }
-        // Edge histories, top first: l, right(l), right(right(l)), … (ranks strictly decrease downwards).
-        var lEdge: [TokenID] = [], rEdge: [TokenID] = []
-        var t = l
-        while rank[Int(t)] >= 0 && rank[Int(t)] != Self.unreachable { lEdge.append(t); t = rightParent[Int(t)] }
-        var curL = t
-        t = r
-        while rank[Int(t)] >= 0 && rank[Int(t)] != Self.unreachable { rEdge.append(t); t = leftParent[Int(t)] }
-        var curR = t
-        var i = lEdge.count - 1, j = rEdge.count - 1
-        while i >= 0 || j >= 0 {
-            let leftFirst = j < 0 || (i >= 0 && rank[Int(lEdge[i])] <= rank[Int(rEdge[j])])
-            let k = leftFirst ? rank[Int(lEdge[i])] : rank[Int(rEdge[j])]
-            if let cross = mergeRank(curL, curR), leftFirst ? cross < k : cross <= k { return false }
-            if leftFirst { curL = lEdge[i]; i -= 1 } else { curR = rEdge[j]; j -= 1 }
+        // Edge histories, top first: l, right(l), right(right(l)), … (ranks strictly decrease downwards);
+        // at most one entry per byte of the token, on the stack.
+        let ln = table.length(l), rn = table.length(r)
+        return withUnsafeTemporaryAllocation(of: TokenID.self, capacity: ln + rn + 2) { edges in
+            var nl = 0, t = l
+            while rank[Int(t)] >= 0 && rank[Int(t)] != Self.unreachable && nl < ln { edges[nl] = t; nl += 1; t = rightParent[Int(t)] }
+            var curL = t
+            var nr = 0
+            t = r
+            while rank[Int(t)] >= 0 && rank[Int(t)] != Self.unreachable && nr < rn { edges[ln + 1 + nr] = t; nr += 1; t = leftParent[Int(t)] }
+            var curR = t
+            var i = nl - 1, j = nr - 1
+            while i >= 0 || j >= 0 {
+                let li = i >= 0 ? rank[Int(edges[i])] : .max, rj = j >= 0 ? rank[Int(edges[ln + 1 + j])] : .max
+                let leftFirst = j < 0 || (i >= 0 && li <= rj)
+                let k = leftFirst ? li : rj
+                if let cross = mergeRank(curL, curR), leftFirst ? cross < k : cross <= k { return false }
+                if leftFirst { curL = edges[i]; i -= 1 } else { curR = edges[ln + 1 + j]; j -= 1 }
+            }
+            return true
         }
-        return true
     }
 
     /// Whether `tokens` (the tokens of exactly one pre-token) are its BPE encoding.

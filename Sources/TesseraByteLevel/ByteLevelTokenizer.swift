@@ -87,8 +87,9 @@ public struct ByteLevelTokenizer: Sendable {
     }
 
     /// The id of `bytes` as one token when the rule looks whole pieces up first.
+    /// Skipped when every token is reachable by merges: merging then builds the same token.
     func wholePieceID(_ bytes: UnsafeBufferPointer<UInt8>) -> TokenID? {
-        canonicality.looksUpWholePiece ? canonicality.vocabulary.id(of: bytes) : nil
+        canonicality.looksUpWholePiece && canonicality.hasUnreachableTokens ? canonicality.vocabulary.id(of: bytes) : nil
     }
 
     /// Whether `encode(decode(tokens)) == tokens`, decided by pre-token alignment and the pair test.

@@ -72,8 +72,7 @@ public final class ByteStream<Model: TokenLanguageModel> {
     var row: [Double] = []
     var covers: [Cover] = []
     var mask: [Bool]? = nil
-    var pieceScratch: [Range<Int>] = [], tailPieces: [Range<Int>] = []
-    var zScratch: [UInt8] = []
+    var tailPieces: [Range<Int>] = []
 
     /// Starts a stream at the empty byte string (one model call).
     /// - Parameters:
@@ -141,60 +140,18 @@ public final class ByteStream<Model: TokenLanguageModel> {
 
     // MARK: Validity
 
-    /// Whether enc(bytes) + [τ] is canonical (always true in `.fast` mode for ordinary tokens).
-    func isValidContinuation(_ tau: LMToken) -> Bool {
-        let table = tokenizer.table
-        let n = table.length(tau)
-        guard n > 0 else { return false }
-        if mode == .fast { return true }
-        if bytes.count < healLength { return true }   // inside a healed token: no canonicality constraint yet
-        let canon = tokenizer.canonicality
-        // Window: the bytes after the stable anchor, whose tokens are tokens[anchorTokens...].
-        let y = bytes.count - anchor
-        zScratch.removeAll(keepingCapacity: true)
-        zScratch.append(contentsOf: bytes[anchor...])
-        zScratch.append(contentsOf: table.bytes(tau))
-        return zScratch.withUnsafeBufferPointer { z -> Bool in
-            tokenizer.pieces(z, into: &pieceScratch)
-            guard let last = pieceScratch.last, last.lowerBound <= y, last.upperBound == z.count else { return false }
-            // Earlier pieces: identical to a piece of the window → its tokens are already canonical.
-            var k = anchorTokens, tp = 0
-            for piece in pieceScratch.dropLast() {
-                while tp < tailPieces.count && tailPieces[tp].lowerBound < piece.lowerBound { tp += 1 }
-                let known = tp < tailPieces.count && tailPieces[tp] == piece
-                while k < tokens.count && offsets[k] - anchor < piece.lowerBound { k += 1 }
-                guard k < tokens.count, offsets[k] - anchor == piece.lowerBound else { return false }
-                let first = k
-                while k < tokens.count && offsets[k] - anchor < piece.upperBound { k += 1 }
-                let end = k < tokens.count ? offsets[k] - anchor : y
-                guard end == piece.upperBound else { return false }
-                if !known && !canon.isCanonicalRun(tokens[first..<k],
-                                                   wholePiece: tokenizer.wholePieceID(UnsafeBufferPointer(rebasing: z[piece]))) {
-                    return false
-                }
-            }
-            // The last piece: window tokens from its start, then τ.
-            while k < tokens.count && offsets[k] - anchor < last.lowerBound { k += 1 }
-            if k < tokens.count { guard offsets[k] - anchor == last.lowerBound else { return false } }
-            else { guard last.lowerBound == y else { return false } }
-            if let whole = tokenizer.wholePieceID(UnsafeBufferPointer(rebasing: z[last])) {
-                return k == tokens.count && whole == tau
-            }
-            guard canon.isReachable(tau) else { return false }
-            if k < tokens.count {
-                if !canon.isCanonicalRun(tokens[k...], wholePiece: nil) { return false }
-                return canon.isCanonicalPair(tokens[tokens.count - 1], tau)
-            }
-            return true
-        }
-    }
-
     /// The validity of every continuation τ of enc(bytes), computed once per position.
     func validityMask() -> [Bool] {
         if let mask { return mask }
         let V = tokenizer.table.count
-        var m = [Bool](repeating: false, count: V)
-        for t in 0..<V { m[t] = isValidContinuation(LMToken(t)) }
+        var m = [Bool](repeating: true, count: V)
+        for t in 0..<V where tokenizer.table.length(LMToken(t)) == 0 { m[t] = false }
+        if mode == .exact && bytes.count >= healLength {
+            var check = ContinuationCheck(tokenizer: tokenizer, window: Array(bytes[anchor...]),
+                                          tokens: Array(tokens[anchorTokens...]), offsets: offsets[anchorTokens...].map { $0 - anchor },
+                                          pieces: tailPieces)
+            for t in 0..<V where m[t] { m[t] = check.isValid(LMToken(t)) }
+        }
         mask = m
         return m
     }
