@@ -33,8 +33,17 @@ public final class BeamByteStream<Model: TokenLanguageModel>: ByteSource {
     /// Bytes fed so far.
     public private(set) var byteCount = 0
 
+    /// Tokens before the stream's bytes (a token prompt).
+    public let contextTokens: [LMToken]
+    /// Token healing: the first token after `contextTokens` must cover at least this many bytes.
+    public let healLength: Int
+
+    /// - Parameters:
+    ///   - contextTokens: a token prompt in front of the bytes.
+    ///   - healLength: token healing — the first token must be at least this long (the healed bytes are fed first).
     /// - Throws: `ByteLevelError.badOption` for K < 1 or a threshold outside [0, 1); model errors.
-    public init(model: Model, tokenizer: ByteLevelTokenizer, bos: LMToken, eos: LMToken?, options: BeamOptions = BeamOptions()) throws {
+    public init(model: Model, tokenizer: ByteLevelTokenizer, bos: LMToken, eos: LMToken?, options: BeamOptions = BeamOptions(),
+                contextTokens: [LMToken] = [], healLength: Int = 0) throws {
         guard options.width >= 1, options.threshold >= 0, options.threshold < 1 else {
             throw ByteLevelError.badOption("beam width must be ≥ 1 and threshold in [0, 1)")
         }
@@ -46,8 +55,15 @@ public final class BeamByteStream<Model: TokenLanguageModel>: ByteSource {
         self.tokenizer = tokenizer
         self.eos = eos
         self.options = options
-        beam = [Hypothesis(context: [], logContext: 0, partial: [], logWeight: 0)]
-        rows[[]] = try session.row(after: [])
+        self.contextTokens = contextTokens
+        self.healLength = healLength
+        beam = [Hypothesis(context: contextTokens, logContext: 0, partial: [], logWeight: 0)]
+        rows[contextTokens] = try session.row(after: contextTokens)
+    }
+
+    /// The shortest token `h` may use next: the healed length for the first token, else 1.
+    @inline(__always) func minimumLength(_ h: Hypothesis) -> Int {
+        h.context.count == contextTokens.count ? healLength : 0
     }
 
     public var statistics: LMCallStatistics { session.statistics }
@@ -69,12 +85,12 @@ public final class BeamByteStream<Model: TokenLanguageModel>: ByteSource {
             Z += _exp(h.logWeight - ref)
             let r = try row(h.context)
             let scale = _exp(h.logContext - ref)
-            let k = h.partial.count
+            let k = h.partial.count, minimum = minimumLength(h)
             for i in trie.range(prefix: h.partial) {
-                let t = trie.sorted[i]
-                if table.length(t) > k { mass[Int(table.byte(t, k))] += scale * _exp(r[Int(t)]) }
+                let t = trie.sorted[i], len = table.length(t)
+                if len > k && len >= minimum { mass[Int(table.byte(t, k))] += scale * _exp(r[Int(t)]) }
             }
-            if k == 0, let eos { mass[256] += scale * _exp(r[Int(eos)]) }
+            if k == 0 && minimum == 0, let eos { mass[256] += scale * _exp(r[Int(eos)]) }
         }
         let total = mass.reduce(0, +)
         guard total > 0 else { throw ByteLevelError.zeroProbabilityPrefix(byteOffset: byteCount) }
@@ -89,9 +105,11 @@ public final class BeamByteStream<Model: TokenLanguageModel>: ByteSource {
             let r = try row(h.context)
             let u = h.partial + [a]
             var extend = 0.0
+            let minimum = minimumLength(h)
             for i in trie.range(prefix: u) {
-                let t = trie.sorted[i]
-                if table.length(t) > u.count { extend += _exp(r[Int(t)]); continue }
+                let t = trie.sorted[i], len = table.length(t)
+                if len < minimum { continue }
+                if len > u.count { extend += _exp(r[Int(t)]); continue }
                 // u·a is a token: commit it as its own hypothesis.
                 let lp = h.logContext + r[Int(t)]
                 next.append(Hypothesis(context: h.context + [t], logContext: lp, partial: [], logWeight: lp))

@@ -57,8 +57,6 @@ public final class ByteStream<Model: TokenLanguageModel> {
     public let eos: LMToken?
     /// Tokens always in front of the stream's own (after BOS): a token-level prompt (naive conditioning).
     public let contextTokens: [LMToken]
-    /// Token healing: covers whose first token ends before this many bytes are not allowed.
-    let healLength: Int
 
     /// Bytes fed so far.
     public private(set) var bytes: [UInt8] = []
@@ -80,10 +78,9 @@ public final class ByteStream<Model: TokenLanguageModel> {
     ///   - eos: the end-of-text id, or nil when the model has none (then the end of text has probability 0).
     ///   - contextTokens: a token prompt before the bytes (the naive-conditioning baseline); canonicality
     ///     of the bytes is then judged on the bytes alone.
-    ///   - healLength: token healing: the first token must cover at least this many bytes.
     /// - Throws: `ByteLevelError` for a vocabulary mismatch, bad ids or a model error.
     public init(model: Model, tokenizer: ByteLevelTokenizer, bos: LMToken, eos: LMToken?, mode: ByteLevelMode = .exact,
-                contextTokens: [LMToken] = [], healLength: Int = 0, cacheCapacity: Int = 12) throws {
+                contextTokens: [LMToken] = [], cacheCapacity: Int = 12) throws {
         let V = model.vocabularySize
         guard V >= tokenizer.table.count else {
             throw ByteLevelError.vocabularyMismatch(tokenizer: tokenizer.name, tokenizerIDs: tokenizer.table.count, modelIDs: V)
@@ -99,7 +96,6 @@ public final class ByteStream<Model: TokenLanguageModel> {
         self.mode = mode
         self.eos = eos
         self.contextTokens = contextTokens
-        self.healLength = healLength
         row = try session.row(after: contextTokens)
     }
 
@@ -118,7 +114,7 @@ public final class ByteStream<Model: TokenLanguageModel> {
     /// probability is a common factor of everything that follows), the rest is fed.
     func skip(to prompt: [UInt8]) throws {
         precondition(bytes.isEmpty)
-        let c = healLength > 0 ? 0 : tokenizer.stableStart(prompt)
+        let c = tokenizer.stableStart(prompt)
         if c > 0 {
             bytes = Array(prompt[..<c])
             let (t, o) = encodeWithOffsets(bytes[...], base: 0)
@@ -146,7 +142,7 @@ public final class ByteStream<Model: TokenLanguageModel> {
         let V = tokenizer.table.count
         var m = [Bool](repeating: true, count: V)
         for t in 0..<V where tokenizer.table.length(LMToken(t)) == 0 { m[t] = false }
-        if mode == .exact && bytes.count >= healLength {
+        if mode == .exact {
             var check = ContinuationCheck(tokenizer: tokenizer, window: Array(bytes[anchor...]),
                                           tokens: Array(tokens[anchorTokens...]), offsets: offsets[anchorTokens...].map { $0 - anchor },
                                           pieces: tailPieces)
@@ -156,10 +152,6 @@ public final class ByteStream<Model: TokenLanguageModel> {
         return m
     }
 
-    /// Whether enc(bytes) may be continued by a new token here (token healing forbids it inside the
-    /// healed prefix).
-    var encMayContinue: Bool { bytes.isEmpty || bytes.count >= healLength }
-
     // MARK: Distribution
 
     /// P(next byte | bytes) for the 256 bytes and the end of text.
@@ -167,7 +159,7 @@ public final class ByteStream<Model: TokenLanguageModel> {
     /// - Complexity: O(V + covers).
     public func distribution() throws -> NextByteDistribution {
         let table = tokenizer.table
-        var ref = encMayContinue ? encLogP : -Double.infinity
+        var ref = encLogP
         for c in covers where c.logP > ref { ref = c.logP }
         guard ref.isFinite else { throw ByteLevelError.zeroProbabilityPrefix(byteOffset: bytes.count) }
         var mass = [Double](repeating: 0, count: 257)
@@ -178,20 +170,19 @@ public final class ByteStream<Model: TokenLanguageModel> {
             Z += w
             mass[Int(table.byte(c.token, n - c.start))] += w
         }
-        if encMayContinue {
+        do {
             let w = _exp(encLogP - ref)
             Z += w
             if w > 0 {
                 let valid = mode == .exact ? validityMask() : nil
-                let lengthLimit = bytes.isEmpty ? healLength : 0
                 var perByte = [Double](repeating: 0, count: 256)
                 for t in 0..<table.count {
                     let len = table.length(LMToken(t))
-                    guard len > 0, len >= lengthLimit, valid?[t] ?? true else { continue }
+                    guard len > 0, valid?[t] ?? true else { continue }
                     perByte[Int(table.byte(LMToken(t), 0))] += _exp(row[t])
                 }
                 for b in 0..<256 { mass[b] += w * perByte[b] }
-                if let eos, !(bytes.isEmpty && healLength > 0) { mass[256] += w * _exp(row[Int(eos)]) }
+                if let eos { mass[256] += w * _exp(row[Int(eos)]) }
             }
         }
         let total = mass.reduce(0, +)
@@ -211,12 +202,11 @@ public final class ByteStream<Model: TokenLanguageModel> {
         var next: [Cover] = []
         next.reserveCapacity(covers.count)
         for c in covers where table.byte(c.token, n - c.start) == b { next.append(c) }
-        if encMayContinue && encLogP > -.infinity {
+        if encLogP > -.infinity {
             let valid = mode == .exact ? validityMask() : nil
-            let lengthLimit = bytes.isEmpty ? healLength : 0
             for i in tokenizer.trie.firstByte[Int(b)] {
                 let t = tokenizer.trie.sorted[i]
-                guard table.length(t) >= lengthLimit, valid?[Int(t)] ?? true else { continue }
+                guard valid?[Int(t)] ?? true else { continue }
                 let lp = encLogP + row[Int(t)]
                 if lp > -.infinity { next.append(Cover(token: t, start: n, logP: lp)) }
             }
@@ -239,10 +229,9 @@ public final class ByteStream<Model: TokenLanguageModel> {
                 covers.append(c)
             }
         }
-        if bytes.count < healLength { found = -.infinity }   // enc(x) would end inside the healed token
         guard let lp = found else {
-            // enc(xb) was not reachable from the tracked covers: it has probability 0 under the model
-            // (or, in healing mode, is excluded); keep the covers, which still carry P(xb).
+            // enc(xb) was not reachable from the tracked covers: it has probability 0 under the model;
+            // keep the covers, which still carry P(xb).
             encLogP = -.infinity
             try advanceAnchor()
             if covers.isEmpty { throw ByteLevelError.zeroProbabilityPrefix(byteOffset: bytes.count) }
@@ -261,7 +250,7 @@ public final class ByteStream<Model: TokenLanguageModel> {
     func advanceAnchor() throws {
         let window = Array(bytes[anchor...])
         var p = tokenizer.pieces(window)
-        if healLength == 0 && p.count >= 2 {
+        if p.count >= 2 {
             let newAnchor = anchor + p[p.count - 2].lowerBound
             if newAnchor > anchor, let k = offsets.firstIndex(of: newAnchor), k >= anchorTokens,
                covers.allSatisfy({ $0.start >= newAnchor }) {

@@ -99,8 +99,7 @@ struct BytesModelOptions: ParsableArguments {
                 for x in prompt { try b.feed(x) }
                 return b
             }
-            return try ByteStream.conditioned(on: prompt, method: conditioning, model: m.model, tokenizer: m.tokenizer,
-                                              bos: m.bos, eos: m.eos, mode: mode)
+            return try conditioning.source(prompt: prompt, model: m.model, tokenizer: m.tokenizer, bos: m.bos, eos: m.eos, mode: mode)
         }
         return sources.count == 1 ? sources[0] : try ByteEnsemble(sources)
     }

@@ -42,11 +42,14 @@ struct BytesCutCommand: ParsableCommand {
             if !boundary { midTokenCuts += 1 }
             var ll: [String: Double] = [:]
             for m in methods {
-                let r = try bytesErrors { () -> ByteScore in
+                let r: ByteScore
+                do {
                     let s = try options.source(members, prompt: prompt, conditioning: m)
-                    let score = try ByteSampler.score(cont, source: s)
+                    r = try ByteSampler.score(cont, source: s)
                     calls += s.statistics.calls
-                    return score
+                } catch let e as ByteLevelError {
+                    throw CLIError("\(m.rawValue) conditioning on \(String(decoding: prompt, as: UTF8.self).debugDescription) "
+                                   + "+ \(String(decoding: cont, as: UTF8.self).debugDescription): \(e)")
                 }
                 ll[m.rawValue] = r.logLikelihood
                 sums[m.rawValue + (boundary ? "/boundary" : "/mid"), default: []].append(r.logLikelihood)

@@ -39,15 +39,22 @@ final class CanonicalMaskedLM<Base: TokenLanguageModel>: TokenLanguageModel {
     }
 }
 
-/// A rank-order BPE over " abc" with GPT-2's pre-tokenizer.
-func syntheticTokenizer(seed: UInt64, merges: Int = 60) throws -> ByteLevelTokenizer {
-    let (tokens, _) = SyntheticVocabulary.random(alphabet: Array(" abc".utf8), merges: merges, seed: seed)
+/// A rank-order BPE over `alphabet` with GPT-2's pre-tokenizer.
+func syntheticTokenizer(seed: UInt64, merges: Int = 60, alphabet: [UInt8] = Array(" abc".utf8)) throws -> ByteLevelTokenizer {
+    let (tokens, _) = SyntheticVocabulary.random(alphabet: alphabet, merges: merges, seed: seed)
     let model = try BPEModel(vocabulary: Vocabulary(tokens: tokens), rule: .rankOrder)
     return try ByteLevelTokenizer(Tokenizer(name: "synthetic", preTokenizer: PatternScanner(.gpt2), model: model))
 }
 
 func randomText(_ rng: inout SplitMix64, length: Int, alphabet: [UInt8] = Array(" abc".utf8)) -> [UInt8] {
     (0..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+}
+
+/// Text from units that exercise GPT-2's pattern: contractions, digits, newlines, runs of spaces, a
+/// two-byte character.
+func patternText(_ rng: inout SplitMix64, units: Int) -> [UInt8] {
+    let pieces = [" ", "a", "b", "'s", "\n", "1", "é", "  "].map { Array($0.utf8) }
+    return (0..<units).flatMap { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }
 }
 
 /// ln P(tokens + [EOS]) by teacher forcing.
@@ -64,8 +71,10 @@ func sequenceLogProbability<M: TokenLanguageModel>(_ lm: M, bos: LMToken, _ toke
 
 @Suite struct RuntimeModelTests {
     @Test func chainedBytesEqualTheCanonicalEncodingUnderAMaskedTransformer() throws {
-        for seed in [1, 2] as [UInt64] {
-            let tok = try syntheticTokenizer(seed: seed)
+        for seed in [1, 2, 3] as [UInt64] {
+            let rich = seed == 3
+            let tok = rich ? try syntheticTokenizer(seed: seed, merges: 80, alphabet: Array(" ab's\n1é".utf8))
+                           : try syntheticTokenizer(seed: seed)
             let V = tok.table.count
             let eos = LMToken(V), bos = LMToken(V + 1)
             let gpt = GPTModel(config: GPTConfig(vocabularySize: V + 2, contextLength: 48, layers: 1, heads: 2, width: 16),
@@ -74,7 +83,7 @@ func sequenceLogProbability<M: TokenLanguageModel>(_ lm: M, bos: LMToken, _ toke
             let lm = CanonicalMaskedLM(gpt, tokenizer: tok, eos: eos)
             var rng = SplitMix64(seed: seed)
             for _ in 0..<6 {
-                let text = randomText(&rng, length: 4 + Int(rng.next() % 10))
+                let text = rich ? patternText(&rng, units: 3 + Int(rng.next() % 8)) : randomText(&rng, length: 4 + Int(rng.next() % 10))
                 let s = try ByteStream(model: lm, tokenizer: tok, bos: bos, eos: eos)
                 let score = try ByteSampler.score(text, source: s, includeEnd: true)
                 let direct = try sequenceLogProbability(lm, bos: bos, tok.encode(text))
