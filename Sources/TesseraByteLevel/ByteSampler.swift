@@ -103,14 +103,24 @@ public enum ByteSampler {
 
 extension ByteSampler {
     /// Scores a text longer than the model's context: every `window` bytes (or when the context fills up)
-    /// the source is rebuilt, conditioned on the last `overlap` bytes already scored.
+    /// the source is rebuilt, conditioned on the last `overlap` bytes already scored (fewer when those do
+    /// not fit the model's context: the overlap is halved until they do).
     /// - Parameter makeSource: a fresh source conditioned on the given prompt bytes.
     public static func scoreWindowed(_ text: [UInt8], window: Int, overlap: Int,
                                      makeSource: ([UInt8]) throws -> any ByteSource) throws -> ByteScore {
         guard window >= 1, overlap >= 0 else { throw ByteLevelError.badOption("window must be ≥ 1 and overlap ≥ 0") }
         let start = Date()
+        /// A source conditioned on at most `keep` bytes before position `end`.
+        func fresh(_ end: Int, _ keep: Int) throws -> any ByteSource {
+            var keep = min(keep, end)
+            while true {
+                do { return try makeSource(Array(text[(end - keep)..<end])) } catch ByteLevelError.contextExceeded where keep > 0 {
+                    keep /= 2
+                }
+            }
+        }
         var source = try makeSource([])
-        var calls = 0, since = 0
+        var calls = 0, since = 0, keep = overlap
         var lp: [Double] = []
         lp.reserveCapacity(text.count)
         for i in text.indices {
@@ -119,9 +129,11 @@ extension ByteSampler {
             do {
                 try source.feed(text[i])
                 if since < window { continue }
-            } catch ByteLevelError.contextExceeded {}
+            } catch ByteLevelError.contextExceeded {
+                keep = max(1, min(keep, since) / 2)   // the context filled up: keep less from now on
+            }
             calls += source.statistics.calls
-            source = try makeSource(Array(text[max(0, i + 1 - (since < window ? overlap / 2 : overlap))...i]))
+            source = try fresh(i + 1, keep)
             since = 0
         }
         return ByteScore(logProbabilities: lp, calls: calls + source.statistics.calls, seconds: Date().timeIntervalSince(start))
