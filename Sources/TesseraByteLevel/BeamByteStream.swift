@@ -7,7 +7,9 @@
 // gets P(c)·Σ_{τ ⊒ u·a} P(τ | c) from each hypothesis (tokens found by a vocabulary-trie range), the end of
 // text P(c)·P(EOS | c) from hypotheses with u empty. Feeding a moves u to u·a; when u·a is itself a token
 // the hypothesis also commits it: (c + [u·a], ∅, P(c)·P(u·a | c)), which costs a model call. Then the
-// beam is pruned to the K heaviest hypotheses whose weight is at least `threshold` times the heaviest.
+// beam is pruned to the K heaviest hypotheses whose weight is at least `threshold` times the heaviest, plus
+// the heaviest one on a token boundary (every byte is a token, so the beam can always continue when the model
+// gives every token some mass).
 // Invariant: with K = ∞ and threshold 0 the result is exact for a model that gives non-canonical strings
 // zero mass (tested against ByteStream on the toy oracle); otherwise it under-counts pruned mass.
 // Complexity per byte: O(K · |trie range|) sums plus one model call per committed hypothesis.
@@ -126,6 +128,11 @@ public final class BeamByteStream<Model: TokenLanguageModel>: ByteSource {
         let best = next[0].logWeight
         let floor = options.threshold > 0 ? best + _log(options.threshold) : -.infinity
         beam = Array(next.prefix(options.width).filter { $0.logWeight >= floor })
+        // Keep the heaviest hypothesis that sits on a token boundary: every byte is a token, so it can always
+        // continue, and the beam never dies (genlm-bytes' dead-beam problem, issue #12).
+        if !beam.contains(where: { $0.partial.isEmpty }), let root = next.first(where: { $0.partial.isEmpty }) {
+            beam.append(root)
+        }
         // Forget rows no hypothesis uses any more.
         let live = Set(beam.map(\.context))
         rows = rows.filter { live.contains($0.key) }

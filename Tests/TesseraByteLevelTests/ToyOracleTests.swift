@@ -120,5 +120,26 @@ func maxAbs(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).map { abs($0 - $
             for b in x { try f.feed(b) }
             #expect(maxAbs(exact.probabilities, try f.distribution().probabilities) < 1e-12)
         }
+        // Through a model that only offers float32 rows (the protocol's default widening), within 1e-6.
+        let float = FloatRowsLM(lm)
+        var worst = 0.0
+        for x in source.prefixes(upTo: 6) {
+            let s = try ByteStream(model: float, tokenizer: toy.byteLevel, bos: lm.bos, eos: lm.eos)
+            for b in x { try s.feed(b) }
+            worst = max(worst, maxAbs(try s.distribution().probabilities, source.conditional(x)))
+        }
+        #expect(worst <= 1e-6)
+        #expect(worst > 0)   // float rounding is visible: the Double path above is really used
     }
+}
+
+/// The toy LM seen through float32 rows only (no `appendPrecise` of its own).
+final class FloatRowsLM: TokenLanguageModel {
+    let base: ExactTokenLM
+    init(_ base: ExactTokenLM) { self.base = base }
+    var vocabularySize: Int { base.vocabularySize }
+    var contextLength: Int { base.contextLength }
+    func makeCache() -> [LMToken] { [] }
+    func append(_ tokens: [LMToken], to cache: inout [LMToken]) throws -> [Float] { try base.append(tokens, to: &cache) }
+    func logProbabilities(after prefixes: [[LMToken]]) throws -> [[Float]] { try base.logProbabilities(after: prefixes) }
 }
