@@ -252,7 +252,7 @@ public final class ByteStream<Model: TokenLanguageModel> {
         var p = tokenizer.pieces(window)
         if p.count >= 2 {
             let newAnchor = anchor + p[p.count - 2].lowerBound
-            if newAnchor > anchor, let k = offsets.firstIndex(of: newAnchor), k >= anchorTokens,
+            if newAnchor > anchor, let k = offsets[anchorTokens...].firstIndex(of: newAnchor),
                covers.allSatisfy({ $0.start >= newAnchor }) {
                 let shift = newAnchor - anchor
                 anchor = newAnchor
