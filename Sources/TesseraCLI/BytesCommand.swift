@@ -105,6 +105,24 @@ struct BytesModelOptions: ParsableArguments {
     }
 }
 
+/// The prompt: text, or the raw bytes of a file (which may end inside a UTF-8 character).
+struct BytesPromptOptions: ParsableArguments {
+    @Option(name: .long, help: "Prompt text (may be empty).") var prompt: String?
+    @Option(name: .long, help: "Prompt bytes from a file (may end inside a character).") var promptFile: String?
+
+    func bytes() throws -> [UInt8] {
+        switch (prompt, promptFile) {
+        case (let p?, nil): return Array(p.utf8)
+        case (nil, let f?):
+            do { return Array(try Data(contentsOf: URL(fileURLWithPath: f))) } catch {
+                throw CLIError("cannot read --prompt-file \(f): \(error.localizedDescription)")
+            }
+        case (nil, nil): return []
+        default: throw CLIError("give --prompt or --prompt-file, not both")
+        }
+    }
+}
+
 /// Runs `body`, turning byte-level errors into CLI errors.
 func bytesErrors<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let e as ByteLevelError { throw CLIError("\(e)") }
@@ -127,7 +145,7 @@ struct BytesNextCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "next",
         abstract: "The most probable next bytes after a prompt (which may end inside a token or character).")
     @OptionGroup var options: BytesModelOptions
-    @Option(name: .long, help: "Prompt text (may be empty).") var prompt: String = ""
+    @OptionGroup var prompt: BytesPromptOptions
     @Option(name: .long, help: "exact (byte-level), naive (prompt tokens) or healing (token healing).") var conditioning = "exact"
     @Option(name: .long, help: "How many outcomes to list.") var top = 10
 
@@ -138,7 +156,7 @@ struct BytesNextCommand: ParsableCommand {
         let members = try options.members()
         let start = Date()
         let (d, calls) = try bytesErrors {
-            let s = try options.source(members, prompt: Array(prompt.utf8), conditioning: method)
+            let s = try options.source(members, prompt: try prompt.bytes(), conditioning: method)
             return (try s.distribution(), s.statistics.calls)
         }
         let out = OutputBuffer()
@@ -152,7 +170,7 @@ struct BytesSampleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sample",
         abstract: "Continue a prompt byte by byte (one model call per byte in steady state).")
     @OptionGroup var options: BytesModelOptions
-    @Option(name: .long, help: "Prompt text (may be empty).") var prompt: String = ""
+    @OptionGroup var prompt: BytesPromptOptions
     @Option(name: .long, help: "Bytes to generate at most.") var maxBytes = 200
     @Option(name: .long, help: "Temperature in probability space (0: greedy).") var temperature = 0.6
     @Option(name: .long, help: "Nucleus probability.") var topP = 1.0
@@ -161,13 +179,14 @@ struct BytesSampleCommand: ParsableCommand {
     func run() throws {
         let members = try options.members()
         let opts = ByteSamplingOptions(temperature: temperature, topP: topP, maxBytes: maxBytes, seed: seed)
+        let promptBytes = try prompt.bytes()
         let result = try bytesErrors {
             try opts.validate()
-            let s = try options.source(members, prompt: Array(prompt.utf8))
+            let s = try options.source(members, prompt: promptBytes)
             return try ByteSampler.sample(s, options: opts)
         }
         let out = OutputBuffer()
-        out.write(bytes: Array(prompt.utf8) + result.bytes)
+        out.write(bytes: promptBytes + result.bytes)
         out.write("\n")
         let n = max(result.bytes.count, 1)
         FileHandle.standardError.write(Data(String(format: "bytes sample: %d bytes%@, %d model calls (%.2f per byte), %.3f s (%.1f bytes/s)\n",
