@@ -7,6 +7,7 @@
 //   tessera (CLI) -> TesseraFormats -> TesseraLiB -> TesseraTokenizer   (LiB learner + segmentation model)
 //   tessera (CLI) -> TesseraStochastic -> TesseraTokenizer                (StochasTok, BPE-dropout)
 //   tessera (CLI) -> TesseraTransformer -> TesseraLM (protocol), TesseraFormats, COpenBLAS
+//   tessera (CLI) -> TesseraByteLevel -> TesseraLM (protocol), TesseraTokenizer  (exact byte-level probabilities)
 import PackageDescription
 
 // No unsafe flags (they also keep the package usable as a dependency): hot loops get their speed from
@@ -28,6 +29,7 @@ let package = Package(
         .library(name: "TesseraStochastic", targets: ["TesseraStochastic"]),
         .library(name: "TesseraLM", targets: ["TesseraLM"]),
         .library(name: "TesseraTransformer", targets: ["TesseraTransformer"]),
+        .library(name: "TesseraByteLevel", targets: ["TesseraByteLevel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -65,7 +67,7 @@ let package = Package(
                 swiftSettings: optimizedSwift),
         .executableTarget(name: "TesseraCLI",
                           dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining", "TesseraAnalysis", "TesseraLiB",
-                                         "TesseraStochastic", "TesseraTransformer",
+                                         "TesseraStochastic", "TesseraTransformer", "TesseraByteLevel",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: optimizedSwift),
         .executableTarget(name: "TesseraBench", dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining", "TesseraTestSupport",
@@ -86,5 +88,10 @@ let package = Package(
         .testTarget(name: "TesseraCLITests", dependencies: ["TesseraTestSupport"]),
         .testTarget(name: "TesseraLiBTests", dependencies: ["TesseraLiB", "TesseraFormats", "TesseraTestSupport"]),
         .testTarget(name: "TesseraStochasticTests", dependencies: ["TesseraStochastic", "TesseraFormats", "TesseraTestSupport"]),
+        // Exact byte-level probabilities from tokenized language models (consumes TesseraLM's protocol).
+        .target(name: "TesseraByteLevel", dependencies: ["TesseraLM", "TesseraTokenizer", "TesseraBPE", "TesseraPreTokenizers"],
+                swiftSettings: optimizedSwift),
+        .testTarget(name: "TesseraByteLevelTests",
+                    dependencies: ["TesseraByteLevel", "TesseraTransformer", "TesseraFormats", "TesseraTestSupport"]),
     ]
 )

@@ -34,4 +34,14 @@ public protocol TokenLanguageModel: AnyObject {
     /// log-probabilities after the last of them.
     /// - Throws: when the cache would grow past `contextLength` or an id is out of range.
     func append(_ tokens: [LMToken], to cache: inout Cache) throws -> [Float]
+
+    /// `append` in double precision. Exact models (test oracles, count-based models) implement it to keep
+    /// their probabilities exact; float models get the default, which widens `append`'s row.
+    func appendPrecise(_ tokens: [LMToken], to cache: inout Cache) throws -> [Double]
+}
+
+extension TokenLanguageModel {
+    public func appendPrecise(_ tokens: [LMToken], to cache: inout Cache) throws -> [Double] {
+        try append(tokens, to: &cache).map(Double.init)
+    }
 }
