@@ -15,7 +15,7 @@ Usage (issue 8's setting):
   python3 scripts/text-experiment.py --tessera .build/release/tessera \
       --corpus ../shared/corpora/english/en_bench_20MB.txt --out docs/experiments/text-4x256 \
       --bpe 8192 32768 --stochastok 8192:0.1 --tokenizers bytes --layers 4 --width 256 --heads 4 --context 256 \
-      --batch 8 --flops 2.4e13 --evals 6 --jobs 2 --threads 1
+      --batch 8 --flops 1.2e13 --evals 6 --jobs 2 --threads 1
 """
 import argparse
 import json
@@ -92,6 +92,7 @@ def main():
     ap.add_argument("--evals", type=int, default=6)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=1, help="model initialisation, batches and StochasTok")
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
     os.makedirs(a.out, exist_ok=True)
@@ -112,7 +113,7 @@ def main():
         size, p = spec.split(":")
         tok = bpe[int(size)]
         shards = f"{a.work}/stochastok{size}-{p}"
-        subprocess.run([a.tessera, "expand", "-t", tok, "--stochastok", p, "--seed", "1", "--separator", "none",
+        subprocess.run([a.tessera, "expand", "-t", tok, "--stochastok", p, "--seed", str(a.seed), "--separator", "none",
                         "-o", shards, train], check=True, capture_output=True)
         files = sorted(os.path.join(shards, n) for n in os.listdir(shards) if n.endswith(".tokens"))
         arms.append((f"StochasTok-BPE {int(size) // 1024}k (p = {p})", tok, files))
@@ -127,7 +128,7 @@ def main():
                "--layers", str(a.layers), "--width", str(a.width), "--heads", str(a.heads), "--context", str(a.context),
                "--batch", str(a.batch), "--steps", str(steps), "--lr", str(a.lr), "--min-lr", str(a.lr / 10),
                "--warmup", str(max(1, steps // 20)), "--eval-every", str(every), "--log-every", str(every),
-               "--threads", str(a.threads), "--seed", "1", "--measure-peak"]
+               "--threads", str(a.threads), "--seed", str(a.seed), "--measure-peak"]
         plans.append(dict(arm=name, tokenizer=tok, vocab=V, steps=steps, per_step=per_step, cmd=cmd, log=f"{a.work}/{slug}.log"))
     running, pending = [], list(plans)
     while pending or running:
