@@ -79,6 +79,15 @@ extension CPUBackend {
         forChunks(NH, grain: grain) { w, lo, hi in
             let scores = scratch + w * n * total
             for h in lo..<hi {
+                if n == 1 {
+                    // One query (sampling): matrix-vector products read the cache once instead of packing it.
+                    gemv(transposed: false, rows: total, columns: hs, alpha: scale, keys + h * hs, lda: C, q + h * hs,
+                         beta: 0, scores)
+                    softmaxCausalRow(scores, visible: total, width: total)
+                    gemv(transposed: true, rows: total, columns: hs, alpha: 1, values + h * hs, lda: C, scores,
+                         beta: 0, out + h * hs)
+                    continue
+                }
                 gemm(transA: false, transB: true, M: n, N: total, K: hs, alpha: scale, q + h * hs, lda: qStride,
                      keys + h * hs, ldb: C, beta: 0, scores, ldc: total)
                 for i in 0..<n { softmaxCausalRow(scores + i * total, visible: past + i + 1, width: total) }

@@ -1,6 +1,6 @@
 // Linear layer out = inp · Wᵀ + b on OpenBLAS (llm.c matmul_forward / matmul_backward, with the loops
 // replaced by sgemm calls). W is (OC, C), the torch.nn.Linear layout; transposes are sgemm flags, never copies.
-// Work split: the forward pass and dinp by rows of the batch (by output columns when there are too few
+// Work split: the forward pass and dinp by rows of the batch (by output columns, with sgemv for a single row, when there are too few
 // rows, as in one-token inference); dweight and dbias by output channels, so no two workers touch one
 // element and nothing needs a reduction.
 // Invariant: backward accumulates (beta = 1) into dinp, dweight and dbias.
@@ -13,7 +13,7 @@ extension CPUBackend {
     public func matmulForward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
                               weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, N: Int, C: Int, OC: Int) {
         let beta: Float = bias == nil ? 0 : 1
-        if workers(N, grain: Self.rowGrain) >= workers(OC, grain: 64) {
+        if N > 1 && workers(N, grain: Self.rowGrain) >= workers(OC, grain: 64) {
             forChunks(N, grain: Self.rowGrain) { _, lo, hi in
                 let o = out + lo * OC
                 if let bias { for r in 0..<(hi - lo) { (o + r * OC).update(from: bias, count: OC) } }
@@ -23,8 +23,15 @@ extension CPUBackend {
         } else {
             forChunks(OC, grain: 64) { _, lo, hi in
                 if let bias { for r in 0..<N { (out + r * OC + lo).update(from: bias + lo, count: hi - lo) } }
-                gemm(transA: false, transB: true, M: N, N: hi - lo, K: C, alpha: 1, inp, lda: C, weight + lo * C, ldb: C,
-                     beta: beta, out + lo, ldc: OC)
+                if N == 1 {
+                    // One row (a sampled token): sgemv reads W once; sgemm would first pack all of W into a
+                    // buffer (40 % of sampling time in the profile).
+                    gemv(transposed: false, rows: hi - lo, columns: C, alpha: 1, weight + lo * C, lda: C, inp,
+                         beta: beta, out + lo)
+                } else {
+                    gemm(transA: false, transB: true, M: N, N: hi - lo, K: C, alpha: 1, inp, lda: C, weight + lo * C, ldb: C,
+                         beta: beta, out + lo, ldc: OC)
+                }
             }
         }
     }

@@ -80,6 +80,14 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
                     beta, c, blasint(ldc))
     }
 
+    /// y = alpha · op(A) · x + beta · y with A (rows × columns) row-major, op(A) = Aᵀ when `transposed`.
+    @inline(__always)
+    func gemv(transposed: Bool, rows: Int, columns: Int, alpha: Float, _ a: UnsafePointer<Float>, lda: Int,
+              _ x: UnsafePointer<Float>, beta: Float, _ y: UnsafeMutablePointer<Float>) {
+        cblas_sgemv(CblasRowMajor, transposed ? CblasTrans : CblasNoTrans, blasint(rows), blasint(columns), alpha,
+                    a, blasint(lda), x, 1, beta, y, 1)
+    }
+
     // MARK: elementwise
 
     public func add(out: UnsafeMutablePointer<Float>, a: UnsafePointer<Float>, b: UnsafePointer<Float>, count: Int) {
