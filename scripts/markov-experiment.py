@@ -22,6 +22,7 @@ import math
 import os
 import re
 import struct
+import zlib
 import subprocess
 import sys
 
@@ -85,10 +86,15 @@ def encode(seq, merges):
 
 
 def write_shard(path, ids, vocab, nbytes):
+    """A token-id shard, version 2 (docs/formats.md, "Token-id shards"): 128-byte header with CRC-32s."""
     width = 2
-    header = b"TSTOKENS" + struct.pack("<IIQQQ", 1, width, vocab, ids.size, nbytes) + b"\0" * 24
+    payload = ids.astype("<u2").tobytes()
+    fields = b"TESSTOKS" + struct.pack("<IIIIQQQdQ", 2, width, vocab, 0xFFFFFFFF, ids.size, 1, 0, 0.0, nbytes)
+    fields += struct.pack("<I", zlib.crc32(payload))
+    header = fields + struct.pack("<I", zlib.crc32(fields)) + b"\0" * 56
+    assert len(header) == 128
     with open(path + ".tmp", "wb") as f:
-        f.write(header + ids.astype("<u2").tobytes())
+        f.write(header + payload)
     os.replace(path + ".tmp", path)
 
 

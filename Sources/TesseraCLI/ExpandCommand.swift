@@ -16,8 +16,9 @@ struct ExpandCommand: ParsableCommand {
         Each file (or line, with --lines) is a document: it is encoded deterministically, then StochasTok \
         makes ⌊P·n⌋ split attempts on its n ids, seeded per document (the output does not depend on --threads). \
         Documents are written in input order, each preceded by the separator id (--separator; auto = \
-        <|endoftext|> when the tokenizer has it), into DIR/shard-000000.bin, … of at most --shard-tokens ids; a \
-        document may continue in the next shard. --stochastok 0 writes the plain tokenization.
+        <|endoftext|> when the tokenizer has it), into DIR/shard-000000.tokens, … of at most --shard-tokens ids; a \
+        document may continue in the next shard. Each shard records the bytes of text its ids stand for, so \
+        `tessera lm train/eval` report bits per byte. --stochastok 0 writes the plain tokenization.
         """)
 
     @OptionGroup var tokenizerOptions: TokenizerOptions
@@ -79,14 +80,18 @@ struct ExpandCommand: ParsableCommand {
         let vocabularySize = UInt32(tokenizer.idUpperBound)
         do { try AtomicFile.makeFolder(output) } catch { throw CLIError("\(error)") }
 
+        // Bytes per id, for each shard's text byte count (StochasTok keeps the bytes, so they are the document's).
+        let byteLengths = (0..<tokenizer.idUpperBound).map { UInt64(tokenizer.tokenBytes(UInt32($0))?.count ?? 0) }
         var shard: [UInt32] = []
         var shardDocuments: UInt64 = 0
         var shardIndex = 0
         var written: [String] = []
         func flush(_ ids: ArraySlice<UInt32>, documents: UInt64) throws {
-            let path = (output as NSString).appendingPathComponent(String(format: "shard-%06d.bin", shardIndex))
+            let path = (output as NSString).appendingPathComponent(String(format: "shard-%06d.", shardIndex) + TokenShard.fileExtension)
+            var bytes: UInt64 = 0
+            for id in ids where id != sep { bytes += byteLengths[Int(id)] }
             let file = TokenShard(vocabularySize: vocabularySize, separator: sep, documents: documents, seed: seed,
-                                  probability: stochastok, ids: Array(ids))
+                                  probability: stochastok, byteCount: bytes, ids: Array(ids))
             do { try file.write(to: path) } catch { throw CLIError("\(error)") }
             written.append(path)
             shardIndex += 1

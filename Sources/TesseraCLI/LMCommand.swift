@@ -14,6 +14,9 @@ struct LMCommand: ParsableCommand {
         subcommands: [LMTrainCommand.self, LMEvalCommand.self, LMSampleCommand.self])
 }
 
+/// True for a token-id shard path (`.tokens`, TokenShard in TesseraFormats; `.bin` from older `expand` runs).
+func isShardPath(_ path: String) -> Bool { path.hasSuffix(".tokens") || path.hasSuffix(".bin") }
+
 /// Text ↔ ids for the language model: a Tessera tokenizer, raw bytes (`bytes`, 256 ids), or only
 /// the vocabulary size of pre-tokenized `.tokens` shards (`shards`: no text can be encoded).
 struct LMTokenizer {
@@ -26,10 +29,10 @@ struct LMTokenizer {
     init(shardsOf paths: [String]) throws {
         name = "shards"
         tokenizer = nil
-        guard let first = paths.first, first.hasSuffix(".tokens") else {
+        guard let first = paths.first, isShardPath(first) else {
             throw CLIError("without --tokenizer every input must be a .tokens shard. Fix: pass --tokenizer for text")
         }
-        shardVocabulary = try TokenShard.read(first).vocabularySize
+        shardVocabulary = Int(try TokenShard.read(path: first).vocabularySize)
     }
 
     init(_ nameOrPath: String) throws {
@@ -61,12 +64,12 @@ struct LMTokenizer {
     func load(_ paths: [String]) throws -> (ids: [UInt32], bytes: UInt64) {
         var ids: [UInt32] = [], bytes: UInt64 = 0
         for item in try Inputs.expand(paths) {
-            if item.name.hasSuffix(".tokens") {
-                let shard = try TokenShard.read(item.name)
-                guard shard.vocabularySize == vocabularySize else {
+            if isShardPath(item.name) {
+                let shard = try TokenShard.read(path: item.name)
+                guard Int(shard.vocabularySize) == vocabularySize else {
                     throw CLIError("\(item.name): the shard's vocabulary has \(shard.vocabularySize) ids but tokenizer '\(name)' has \(vocabularySize). Fix: pass the tokenizer the shard was made with")
                 }
-                ids += shard.tokens
+                ids += shard.ids
                 bytes += shard.byteCount
             } else {
                 let text = try item.read()

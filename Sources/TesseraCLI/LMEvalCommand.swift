@@ -20,7 +20,7 @@ struct LMEvalCommand: ParsableCommand {
         for item in try Inputs.expand(paths) {
             let e: LMEvaluation
             do {
-                if item.name.hasSuffix(".tokens") {
+                if isShardPath(item.name) {
                     let (ids, bytes) = try tok.load([item.name])
                     e = try m.evaluate(tokens: ids, totalBytes: bytes, batch: batch)
                 } else {

@@ -35,7 +35,8 @@ struct LMSampleCommand: ParsableCommand {
         let secs = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         let out = OutputBuffer()
         out.write(prompt + String(decoding: try tok.decode(generated), as: UTF8.self) + "\n")
-        FileHandle.standardError.write(Data(String(format: "lm sample: %d prompt + %d generated tokens in %.3f s (%.0f tokens/s)\n",
-                                                   ids.count, generated.count, secs, Double(generated.count) / max(secs, 1e-9)).utf8))
+        FileHandle.standardError.write(Data(String(format: "lm sample: %d prompt + %d generated tokens in %.3f s (%.0f tokens/s); peak memory %.1f MiB\n",
+                                                   ids.count, generated.count, secs, Double(generated.count) / max(secs, 1e-9),
+                                                   Double(peakResidentBytes()) / 1_048_576).utf8))
     }
 }

@@ -39,7 +39,7 @@ struct LMTrainCommand: ParsableCommand {
     @Option(name: .long, help: "Print progress every N steps.") var logEvery = 10
     @Option(name: .long, help: "OpenBLAS threads.") var threads = 1
     @Flag(name: .long, help: "Continue from --output and its state file.") var resume = false
-    @Flag(name: .long, help: "Measure the sgemm peak first and report training FLOP/s as a fraction of it.") var measurePeak = false
+    @Flag(name: .long, help: "Measure the sgemm peak before, during (every 5 steps) and after training and report training FLOP/s as a fraction of it.") var measurePeak = false
 
     func validate() throws {
         if layers < 1 || width < 1 || heads < 1 || context < 1 || batch < 1 || steps < 1 || threads < 1 || logEvery < 1 {
@@ -50,7 +50,7 @@ struct LMTrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let tok = try tokenizer.map(LMTokenizer.init) ?? (data.allSatisfy { $0.hasSuffix(".tokens") }
+        let tok = try tokenizer.map(LMTokenizer.init) ?? (data.allSatisfy(isShardPath)
                                                             ? LMTokenizer(shardsOf: data) : LMTokenizer("o200k_base"))
         let (train, trainBytes) = try tok.load(data)
         let held = validation.isEmpty ? nil : try tok.load(validation)
@@ -90,11 +90,14 @@ struct LMTrainCommand: ParsableCommand {
         do {
             trainer = try GPTTrainer(model: model, train: train, validation: held?.ids, validationBytes: held?.bytes ?? 0, options: options)
         } catch { throw CLIError("\(error)") }
-        let peak = measurePeak ? backend.measureSgemmPeak() : nil
+        var peak = measurePeak ? backend.measureSgemmPeak() : nil
         if let peak { err.write(Data(String(format: "lm train: sgemm peak %.1f GFLOP/s (1024³, %d threads)\n", peak, threads).utf8)) }
         var final: GPTTrainingProgress?
         try trainer.run { p in
             final = p
+            // On a shared machine one measurement can land in a busy moment: sample the peak through the
+            // run (outside the timed steps) and keep the best, the stricter denominator.
+            if let best = peak, p.step % 5 == 0 { peak = max(best, backend.measureSgemmPeak(repeats: 2)) }
             guard p.step % logEvery == 0 || p.step == p.steps || p.validation != nil else { return }
             var line = String(format: "step %d/%d  loss %.4f  lr %.2e  |g| %.3f  %.0f tok/s  %.2f GFLOP/s  ETA ",
                               p.step, p.steps, p.loss, p.learningRate, p.gradientNorm, p.tokensPerSecond, p.flopsPerSecond / 1e9)
@@ -104,9 +107,18 @@ struct LMTrainCommand: ParsableCommand {
             }
             err.write(Data((line + "\n").utf8))
         }
+        if let before = peak {
+            let after = backend.measureSgemmPeak()
+            peak = max(before, after)
+            err.write(Data(String(format: "lm train: sgemm peak after training %.1f GFLOP/s; best of all samples %.1f\n", after, max(before, after)).utf8))
+        }
         if let f = final {
             var summary = String(format: "lm train: %.0f tokens/s, %.2f GFLOP/s", f.tokensPerSecond, f.flopsPerSecond / 1e9)
-            if let peak { summary += String(format: " = %.1f%% of the sgemm peak", 100 * f.flopsPerSecond / 1e9 / peak) }
+            if let peak {
+                summary += String(format: " = %.1f%% of the sgemm peak (fastest step %.2f GFLOP/s = %.1f%% of it)",
+                                  100 * f.flopsPerSecond / 1e9 / peak, f.bestStepFlopsPerSecond / 1e9,
+                                  100 * f.bestStepFlopsPerSecond / 1e9 / peak)
+            }
             summary += String(format: "; peak memory %.1f MiB; %.1f s\n", Double(peakResidentBytes()) / 1_048_576, f.elapsed)
             err.write(Data(summary.utf8))
         }

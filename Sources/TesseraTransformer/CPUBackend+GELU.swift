@@ -4,6 +4,7 @@
 // numerator, degree-6 denominator, exact to float rounding on [−9, 9] and ±1 outside): unlike libm's
 // tanhf it has no branches or calls, so the loops vectorise; libm's tanhf made GELU a quarter of a
 // training step. GELUTests checks it against Foundation's tanh.
+// Index ranges go to workers.
 // Invariant: geluBackward is the derivative of geluForward at the saved input. Complexity: O(count).
 
 import Foundation
@@ -32,22 +33,26 @@ func fastTanh(_ x0: Float) -> Float {
 
 extension CPUBackend {
     public func geluForward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int) {
-        for i in 0..<count {
-            let x = inp[i]
-            let u = geluScale * (x + 0.044715 * x * x * x)
-            out[i] = 0.5 * x * (1 + fastTanh(u))
+        forChunks(count, grain: 1 << 14) { _, lo, hi in
+            for i in lo..<hi {
+                let x = inp[i]
+                let u = geluScale * (x + 0.044715 * x * x * x)
+                out[i] = 0.5 * x * (1 + fastTanh(u))
+            }
         }
     }
 
     public func geluBackward(dinp: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
                              dout: UnsafePointer<Float>, count: Int) {
-        for i in 0..<count {
-            let x = inp[i]
-            let u = geluScale * (x + 0.044715 * x * x * x)
-            let th = fastTanh(u)
-            let sech2 = 1 - th * th
-            let local = 0.5 * (1 + th) + 0.5 * x * sech2 * geluScale * (1 + 3 * 0.044715 * x * x)
-            dinp[i] += local * dout[i]
+        forChunks(count, grain: 1 << 14) { _, lo, hi in
+            for i in lo..<hi {
+                let x = inp[i]
+                let u = geluScale * (x + 0.044715 * x * x * x)
+                let th = fastTanh(u)
+                let sech2 = 1 - th * th
+                let local = 0.5 * (1 + th) + 0.5 * x * sech2 * geluScale * (1 + 3 * 0.044715 * x * x)
+                dinp[i] += local * dout[i]
+            }
         }
     }
 }

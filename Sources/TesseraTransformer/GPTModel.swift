@@ -19,10 +19,18 @@ struct GPTActivations {
              fch, fchGelu, fcproj, residual3, lnf, lnfMean, lnfRstd, logits, probs, losses
     }
 
+    /// Kinds the backward pass never reads a gradient of (att: attention backward works on a per-worker
+    /// scratch; statistics and probabilities have no upstream gradient). They take no gradient memory, and
+    /// the per-step zeroing skips them (att alone is B·NH·T² floats per layer).
+    static let withoutGradient: Set<Kind> = [.ln1Mean, .ln1Rstd, .att, .ln2Mean, .ln2Rstd, .lnfMean, .lnfRstd, .probs, .losses]
+
     let B: Int, T: Int
     let counts: [Int]
     let offsets: [Int]
     let total: Int
+    /// Offsets and size of the gradient buffer (kinds in `withoutGradient` have none).
+    let gradientOffsets: [Int]
+    let gradientTotal: Int
 
     init(config c: GPTConfig, B: Int, T: Int) {
         self.B = B
@@ -41,12 +49,19 @@ struct GPTActivations {
             case .logits, .probs: counts[k.rawValue] = BT * V
             }
         }
-        var offsets: [Int] = []
-        var at = 0
-        for n in counts { offsets.append(at); at += n }
+        var offsets: [Int] = [], gradientOffsets: [Int] = []
+        var at = 0, gradientAt = 0
+        for k in Kind.allCases {
+            offsets.append(at)
+            gradientOffsets.append(gradientAt)
+            at += counts[k.rawValue]
+            if !Self.withoutGradient.contains(k) { gradientAt += counts[k.rawValue] }
+        }
         self.counts = counts
         self.offsets = offsets
         self.total = at
+        self.gradientOffsets = gradientOffsets
+        self.gradientTotal = gradientAt
     }
 }
 
@@ -122,7 +137,7 @@ public final class GPTModel {
     }
 
     func act(_ k: GPTActivations.Kind) -> UnsafeMutablePointer<Float> { acts! + layout!.offsets[k.rawValue] }
-    func grad(_ k: GPTActivations.Kind) -> UnsafeMutablePointer<Float> { gradActs! + layout!.offsets[k.rawValue] }
+    func grad(_ k: GPTActivations.Kind) -> UnsafeMutablePointer<Float> { gradActs! + layout!.gradientOffsets[k.rawValue] }
 
     func ensureActivations(B: Int, T: Int) {
         if let l = layout, l.B == B, l.T == T { return }
@@ -131,7 +146,7 @@ public final class GPTModel {
         let l = GPTActivations(config: config, B: B, T: T)
         layout = l
         acts = backend.allocate(l.total)
-        gradActs = backend.allocate(l.total)
+        gradActs = backend.allocate(l.gradientTotal)
     }
 
     /// Logits of the last forward pass: (B, T, V) row-major.
@@ -213,7 +228,7 @@ public final class GPTModel {
         let B = lay.B, T = lay.T
         let C = config.width, NH = config.heads, L = config.layers, V = config.vocabularySize, BT = B * T
         let be = backend
-        backend.zero(gradActs!, count: lay.total)
+        backend.zero(gradActs!, count: lay.gradientTotal)
         targets.withUnsafeBufferPointer { tg in
             be.crossEntropyBackward(dlogits: grad(.logits), probs: act(.probs), targets: tg.baseAddress!,
                                     dloss: 1 / Float(BT), N: BT, V: V)

@@ -33,10 +33,13 @@ public struct GPTTrainingProgress: Sendable {
     public var loss: Float
     public var learningRate: Float
     public var gradientNorm: Float
-    /// Training tokens per second over this run so far.
+    /// Training tokens per second over this run so far (evaluation and checkpoint time excluded).
     public var tokensPerSecond: Double
-    /// Training FLOP/s over this run so far (3× forward FLOPs).
+    /// Training FLOP/s over this run so far (3× forward FLOPs; evaluation and checkpoints excluded).
     public var flopsPerSecond: Double
+    /// Training FLOP/s of the fastest single step so far (on a shared machine, the one least disturbed).
+    public var bestStepFlopsPerSecond: Double
+    /// Seconds spent training (evaluation and checkpoint time excluded).
     public var elapsed: Double
     public var remaining: Double
     /// Held-out evaluation, on evaluation steps.
@@ -93,19 +96,23 @@ public final class GPTTrainer {
         let tokensPerStep = Double(options.batchSize * options.sequenceLength)
         let flopsPerStep = 3 * tokensPerStep * model.config.forwardFLOPsPerToken(sequenceLength: options.sequenceLength)
         let clock = ContinuousClock()
-        let started = clock.now
+        var elapsed = 0.0, fastest = Double.infinity
         for step in first...options.steps {
+            let stepStart = clock.now
             let (inp, tgt) = batch(step: step)
             model.zeroGradients()
             let loss = try model.forward(tokens: inp, targets: tgt, batch: options.batchSize, length: options.sequenceLength) ?? .nan
             try model.backward()
             let norm = options.optimizer.update(model)
-            let elapsed = seconds(clock.now - started)
+            let stepTime = seconds(clock.now - stepStart)
+            elapsed += stepTime
+            fastest = min(fastest, stepTime)
             let done = Double(step - first + 1)
             var report = GPTTrainingProgress(step: step, steps: options.steps, loss: loss,
                                           learningRate: options.optimizer.learningRate(at: step), gradientNorm: norm,
                                           tokensPerSecond: done * tokensPerStep / max(elapsed, 1e-9),
-                                          flopsPerSecond: done * flopsPerStep / max(elapsed, 1e-9), elapsed: elapsed,
+                                          flopsPerSecond: done * flopsPerStep / max(elapsed, 1e-9),
+                                          bestStepFlopsPerSecond: flopsPerStep / max(fastest, 1e-9), elapsed: elapsed,
                                           remaining: elapsed / done * Double(options.steps - step), validation: nil)
             let last = step == options.steps
             if let validation, last || (options.evaluateEvery > 0 && step % options.evaluateEvery == 0) {

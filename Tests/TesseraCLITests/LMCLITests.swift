@@ -2,6 +2,7 @@
 // errors for missing checkpoints and mismatched vocabularies. Models are tiny so the suite stays fast.
 import Foundation
 import Testing
+import TesseraFormats
 import TesseraTestSupport
 
 @Suite("tessera lm", .serialized)
@@ -60,8 +61,39 @@ struct LMCLITests {
         #expect(r.status != 0 && r.stderr.contains("multiple of --heads"))
         r = try CLITests.run(["lm", "sample", "-m", model, "--prompt", "x", "--top-p", "0"])
         #expect(r.status != 0 && r.stderr.contains("top-p"))
-        try Data("TSTOKENS".utf8).write(to: dir.appendingPathComponent("bad.tokens"))
+        try Data("TESSTOKS".utf8).write(to: dir.appendingPathComponent("bad.tokens"))
         r = try CLITests.run(["lm", "train", "--data", dir.appendingPathComponent("bad.tokens").path, "-o", model])
         #expect(r.status != 0 && r.stderr.contains("bad.tokens"))
+        // A shard over another vocabulary than the tokenizer's.
+        let other = dir.appendingPathComponent("v300.tokens").path
+        try TokenShard(vocabularySize: 300, byteCount: 64, ids: (0..<64).map { UInt32($0 * 7 % 300) }).write(to: other)
+        r = try CLITests.run(["lm", "train", "-t", "bytes", "--data", other, "-o", model, "--context", "8", "--steps", "1"])
+        #expect(r.status != 0 && r.stderr.contains("300") && r.stderr.contains("256"))
+        r = try CLITests.run(["lm", "eval", "-m", model, other])
+        #expect(r.status != 0 && r.stderr.contains("v300.tokens"))
+    }
+
+    @Test("expand's shards train and evaluate directly (one shard format)")
+    func expandThenTrain() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let corpus = dir.appendingPathComponent("text.txt").path
+        let shards = dir.appendingPathComponent("shards").path
+        let model = dir.appendingPathComponent("m.safetensors").path
+        // A small BPE trained here keeps the debug build's StochasTok split table quick (o200k's takes minutes).
+        let bpe = dir.appendingPathComponent("bpe.tiktoken").path
+        var r = try CLITests.run(["train", corpus, "--vocab-size", "400", "-o", bpe])
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try CLITests.run(["expand", "-t", bpe, "--stochastok", "0.1", "--separator", "none", "-o", shards, corpus])
+        #expect(r.status == 0, "\(r.stderr)")
+        let shard = (shards as NSString).appendingPathComponent("shard-000000.tokens")
+        #expect(try TokenShard.read(path: shard).byteCount == 4096)
+        r = try CLITests.run(["lm", "train", "--data", shard, "-o", model, "--layers", "1", "--width", "8", "--heads", "2",
+                              "--context", "8", "--batch", "2", "--steps", "2"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("V 400"))
+        r = try CLITests.run(["lm", "eval", "-m", model, "--json", shard])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.text.contains("\"bytes\":"))
     }
 }

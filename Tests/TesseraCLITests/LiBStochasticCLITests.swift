@@ -95,10 +95,10 @@ struct LiBStochasticCLITests {
                               "--threads", "2", "-o", two, corpus])
         #expect(r.status == 0, "\(r.stderr)")
         let names = try FileManager.default.contentsOfDirectory(atPath: one).sorted()
-        #expect(names.count > 1 && names.first == "shard-000000.bin")
+        #expect(names.count > 1 && names.first == "shard-000000.tokens")
         #expect(try FileManager.default.contentsOfDirectory(atPath: two).sorted() == names)
         var ids: [UInt32] = []
-        var documents: UInt64 = 0
+        var documents: UInt64 = 0, textBytes: UInt64 = 0
         for name in names {
             let a = try TokenShard.read(path: (one as NSString).appendingPathComponent(name))
             let b = try TokenShard.read(path: (two as NSString).appendingPathComponent(name))
@@ -106,10 +106,12 @@ struct LiBStochasticCLITests {
             #expect(a.vocabularySize == 50_257 && a.separator == 50_256 && a.probability == 0.1 && a.seed == 5)
             ids += a.ids
             documents += a.documents
+            textBytes += a.byteCount
         }
         // Documents are lines, each after <|endoftext|>: decoding and splitting at it gives the lines back.
         let lines = try String(contentsOf: URL(fileURLWithPath: corpus), encoding: .utf8).components(separatedBy: "\n").dropLast()
         #expect(documents == UInt64(lines.count))
+        #expect(textBytes == UInt64(lines.reduce(0) { $0 + $1.utf8.count }))   // separators count no bytes
         let text = try CLITests.run(["decode", "-t", r50k], stdin: Array(ids.map(String.init).joined(separator: " ").utf8))
         #expect(String(decoding: text.stdout, as: UTF8.self) == lines.map { "<|endoftext|>" + $0 }.joined())
         // The expansion's header reports growth.

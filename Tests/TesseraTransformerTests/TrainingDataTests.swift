@@ -13,35 +13,35 @@ func temporaryFolder() throws -> URL {
 
 @Suite("Token shards, evaluation, sampling, training")
 struct TrainingDataTests {
+    // The shard format itself is tested in TesseraStochasticTests/TokenShardTests; here: what the runtime
+    // relies on (ids and byte count come back, corrupt files are errors naming the byte offset).
     @Test(arguments: [300, 70_000]) func shardRoundTrip(vocabulary: Int) throws {
         let dir = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("a.tokens").path
-        let shard = TokenShard(tokens: [0, 5, UInt32(vocabulary - 1), 17], vocabularySize: vocabulary, byteCount: 42)
+        let shard = TokenShard(vocabularySize: UInt32(vocabulary), byteCount: 42, ids: [0, 5, UInt32(vocabulary - 1), 17])
         try shard.write(to: path)
-        #expect(try TokenShard.read(path) == shard)
+        #expect(try TokenShard.read(path: path) == shard)
         let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int
-        #expect(size == 64 + 4 * shard.bytesPerToken)
+        #expect(size == TokenShard.headerSize + 4 * shard.idWidth)
     }
 
     @Test func badShardsAreReported() throws {
         let dir = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("a.tokens").path
-        let good = TokenShard(tokens: [1, 2, 3], vocabularySize: 10, byteCount: 3).serialized()
+        let good = TokenShard(vocabularySize: 10, byteCount: 3, ids: [1, 2, 3]).serialized()
         try AtomicFile.write(Array(good.dropLast()), to: path)
-        let truncated = #expect(throws: FormatError.self) { try TokenShard.read(path) }
-        #expect(truncated?.location == .byteOffset(64))
+        let truncated = #expect(throws: FormatError.self) { try TokenShard.read(path: path) }
+        #expect(truncated?.location == .byteOffset(24))
         var bad = good
-        bad[64 + 2] = 10                                       // id 10 ≥ vocabulary 10
+        bad[TokenShard.headerSize + 2] = 10                    // corrupted id: the checksum catches it
         try AtomicFile.write(bad, to: path)
-        let range = #expect(throws: FormatError.self) { try TokenShard.read(path) }
-        #expect(range?.location == .byteOffset(66))
+        let corrupt = #expect(throws: FormatError.self) { try TokenShard.read(path: path) }
+        #expect(corrupt?.location == .byteOffset(TokenShard.headerSize))
         try AtomicFile.write(Array("hello world, not a shard at all.............................................".utf8), to: path)
-        #expect(throws: FormatError.self) { try TokenShard.read(path) }
-        #expect(throws: FormatError.self) {
-            try TokenShard(tokens: [10], vocabularySize: 10, byteCount: 1).write(to: path)
-        }
+        #expect(throws: FormatError.self) { try TokenShard.read(path: path) }
+        #expect(throws: FormatError.self) { try TokenShard.read(path: dir.appendingPathComponent("missing.tokens").path) }
     }
 
     @Test func evaluationOfAnUntrainedModelIsAboutLnV() throws {
