@@ -1,12 +1,13 @@
 // `TesseraBench fuzz`: mutation fuzzing of every reader, in memory, N mutated inputs per reader.
 //
 //   TesseraBench fuzz [--iterations 1000000] [--readers tiktoken,gpt2,...] [--threads 2] [--seed 1]
-//                     [--timeout 10] [--replay INDEX --readers R]
+//                     [--timeout 60] [--replay INDEX --readers R]
 //
 // Contract checked for every input: the reader returns a value or throws its module's typed error
 // (FormatError, SentencePieceError, TrainingError); it never traps, never throws anything else, and
-// never runs longer than --timeout seconds (a watchdog thread ends the run with the reader and input
-// index). A tokenizer that loads must encode and decode a fixed text, and the byte-level BPE formats
+// never runs longer than --timeout seconds of wall time (a watchdog thread ends the run with the reader and input
+// index; the default of 60 s is far above any input's cost, so that a run starved by other jobs on a shared
+// machine is not mistaken for a hang: one 10 s stall of an input that replays in 0.04 s was seen at load 10). A tokenizer that loads must encode and decode a fixed text, and the byte-level BPE formats
 // must round-trip it up to their normalizer.
 //
 // Inputs are reproducible one by one: input i of reader R is derived from (seed, R, i) alone, so
@@ -52,7 +53,7 @@ enum Fuzz {
         let iterations = Int(o["iterations"] ?? "1000000") ?? 1_000_000
         let threads = max(1, Int(o["threads"] ?? "2") ?? 2)
         let seed = UInt64(o["seed"] ?? "1") ?? 1
-        let timeout = Double(o["timeout"] ?? "10") ?? 10
+        let timeout = Double(o["timeout"] ?? "60") ?? 60
         let all = try readers(vocabularies: o["vocabularies"] ?? "vocabularies")
         let wanted = o["readers"].map { Set($0.split(separator: ",").map(String.init)) }
         let chosen = all.filter { wanted?.contains($0.name) ?? true }
@@ -119,6 +120,7 @@ enum Fuzz {
                     ("typed_errors", total.typedErrors), ("failures", total.failures),
                     ("slowest_ms", Double(total.slowestNanoseconds) / 1e6), ("slowest_index", total.slowestIndex),
                     ("seconds", Date().timeIntervalSince(start)), ("threads", threads)])
+        fflush(nil)   // one line per reader, visible while the next reader runs
         return total
     }
 
@@ -158,7 +160,7 @@ enum Fuzz {
             for (i, f) in seedFiles.enumerated() { FileManager.default.createFile(atPath: folder + "/seed\(s)-file\(i)", contents: Data(f)) }
         }
         print("fuzz: input \(index) of \(reader.name) and the seeds written to \(folder)")
-        FileHandle.standardOutput.synchronizeFile()
+        fflush(nil)
         var tally = Tally()
         check(reader, files, index: index, tally: &tally)
         print("fuzz: loaded \(tally.loaded), typed errors \(tally.typedErrors), failures \(tally.failures)")
