@@ -7,6 +7,7 @@
 //   tessera (CLI) -> TesseraFormats -> TesseraLiB -> TesseraTokenizer   (LiB learner + segmentation model)
 //   tessera (CLI) -> TesseraStochastic -> TesseraTokenizer                (StochasTok, BPE-dropout)
 //   tessera (CLI) -> TesseraTransformer -> TesseraLM (protocol), TesseraFormats, COpenBLAS
+//   tessera (CLI) -> TesseraMixture -> TesseraTraining, TesseraAnalysis   (data-mixture inference; HiGHS via dlopen)
 import PackageDescription
 
 // No unsafe flags (they also keep the package usable as a dependency): hot loops get their speed from
@@ -28,6 +29,7 @@ let package = Package(
         .library(name: "TesseraStochastic", targets: ["TesseraStochastic"]),
         .library(name: "TesseraLM", targets: ["TesseraLM"]),
         .library(name: "TesseraTransformer", targets: ["TesseraTransformer"]),
+        .library(name: "TesseraMixture", targets: ["TesseraMixture"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -63,9 +65,12 @@ let package = Package(
         .target(name: "TesseraLM", swiftSettings: optimizedSwift),
         .target(name: "TesseraTransformer", dependencies: ["TesseraLM", "TesseraTokenizer", "TesseraFormats", "COpenBLAS"],
                 swiftSettings: optimizedSwift),
+        // Data-mixture inference: replay + lazy LP; HiGHS is loaded with dlopen at run time (no link dependency).
+        .target(name: "TesseraMixture", dependencies: ["TesseraBPE", "TesseraTokenizer", "TesseraTraining", "TesseraFormats", "TesseraAnalysis"],
+                swiftSettings: optimizedSwift),
         .executableTarget(name: "TesseraCLI",
                           dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining", "TesseraAnalysis", "TesseraLiB",
-                                         "TesseraStochastic", "TesseraTransformer",
+                                         "TesseraStochastic", "TesseraTransformer", "TesseraMixture",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: optimizedSwift),
         .executableTarget(name: "TesseraBench", dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining", "TesseraTestSupport",
@@ -86,5 +91,7 @@ let package = Package(
         .testTarget(name: "TesseraCLITests", dependencies: ["TesseraTestSupport"]),
         .testTarget(name: "TesseraLiBTests", dependencies: ["TesseraLiB", "TesseraFormats", "TesseraTestSupport"]),
         .testTarget(name: "TesseraStochasticTests", dependencies: ["TesseraStochastic", "TesseraFormats", "TesseraTestSupport"]),
+        .testTarget(name: "TesseraMixtureTests",
+                    dependencies: ["TesseraMixture", "TesseraTraining", "TesseraPreTokenizers", "TesseraFormats", "TesseraTestSupport"]),
     ]
 )

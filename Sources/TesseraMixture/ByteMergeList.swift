@@ -1,0 +1,104 @@
+// ByteMergeList: a tokenizer's ordered merges as byte strings, numbered for replay — the 256 bytes
+// are ids 0…255 and each merge that makes new bytes gets the next id, which is exactly the rule
+// BPEMergeEngine follows, so the same pair keys come out of every category's replay.
+//
+// Merge lists converted from SentencePiece (and some hand-edited ones) contain redundant merges whose
+// result is already a token, made earlier from another split (Hayase et al. 2024, §C: only 48.3 % of
+// Llama's are not redundant). A byte-level BPE trained greedily never makes one, so they are dropped
+// ("cleaned") and counted. Rank-only vocabularies (tiktoken) give their merges by recovery
+// (BPEModel.recoveredMergeList).
+// Invariant: merge k joins two ids < 256 + (non-redundant merges before k).
+// Complexity: O(Σ merge bytes) with one dictionary lookup per part.
+
+import TesseraBPE
+import TesseraTokenizer
+
+/// An ordered merge list over bytes, ready to replay.
+public struct ByteMergeList: Sendable {
+    /// The merges in order, as replay ids.
+    public let pairs: [(left: UInt32, right: UInt32)]
+    /// Bytes of every replay id (0…255, then one per merge).
+    public let tokenBytes: [[UInt8]]
+    /// How many merges of the input were dropped as redundant.
+    public let redundantDropped: Int
+
+    public var count: Int { pairs.count }
+
+    /// - Parameter merges: (left bytes, right bytes) in priority order.
+    /// - Throws: `MixtureError.invalidMerge` when a side is neither a byte nor the result of an earlier merge.
+    public init(merges: [(left: [UInt8], right: [UInt8])]) throws {
+        var id: [[UInt8]: UInt32] = [:]
+        id.reserveCapacity(256 + merges.count)
+        var bytes: [[UInt8]] = []
+        bytes.reserveCapacity(256 + merges.count)
+        for b in 0..<256 {
+            id[[UInt8(b)]] = UInt32(b)
+            bytes.append([UInt8(b)])
+        }
+        var pairs: [(left: UInt32, right: UInt32)] = []
+        pairs.reserveCapacity(merges.count)
+        var dropped = 0
+        for (k, m) in merges.enumerated() {
+            guard let l = id[m.left] else {
+                throw MixtureError.invalidMerge(index: k, problem: "its left side \(Self.show(m.left)) is not made by an earlier merge")
+            }
+            guard let r = id[m.right] else {
+                throw MixtureError.invalidMerge(index: k, problem: "its right side \(Self.show(m.right)) is not made by an earlier merge")
+            }
+            let joined = m.left + m.right
+            if id[joined] != nil {
+                dropped += 1
+                continue
+            }
+            id[joined] = UInt32(bytes.count)
+            bytes.append(joined)
+            pairs.append((l, r))
+        }
+        self.pairs = pairs
+        tokenBytes = bytes
+        redundantDropped = dropped
+    }
+
+    /// The first `limit` merges (all when nil or larger).
+    public func prefix(_ limit: Int?) -> ByteMergeList {
+        guard let limit, limit < pairs.count else { return self }
+        return ByteMergeList(pairs: Array(pairs[..<max(0, limit)]), tokenBytes: Array(tokenBytes[..<(256 + max(0, limit))]),
+                             redundantDropped: redundantDropped)
+    }
+
+    private init(pairs: [(left: UInt32, right: UInt32)], tokenBytes: [[UInt8]], redundantDropped: Int) {
+        self.pairs = pairs
+        self.tokenBytes = tokenBytes
+        self.redundantDropped = redundantDropped
+    }
+
+    /// The merges of a byte-level BPE tokenizer: its merge list, or the list recovered from its ranks.
+    /// - Throws: `MixtureError.unsupportedTokenizer` for other models or unreachable tokens.
+    public init(tokenizer: Tokenizer, threads: Int = 1) throws {
+        guard let model = tokenizer.bpeModel else {
+            throw MixtureError.unsupportedTokenizer(name: tokenizer.name, problem: "it is not a byte-level BPE model, so it has no byte merge list to replay")
+        }
+        let list: [MergePair]
+        switch model.rule {
+        case .mergeList(let merges, _): list = merges
+        case .rankOrder:
+            do { list = try model.recoveredMergeList(threads: threads) } catch {
+                throw MixtureError.unsupportedTokenizer(name: tokenizer.name, problem: "its merges cannot be recovered from its ranks: \(error)")
+            }
+        }
+        let vocabulary = model.vocabulary
+        var merges: [(left: [UInt8], right: [UInt8])] = []
+        merges.reserveCapacity(list.count)
+        for (k, m) in list.enumerated() {
+            guard let l = vocabulary.bytes(of: m.left), let r = vocabulary.bytes(of: m.right) else {
+                throw MixtureError.invalidMerge(index: k, problem: "it names id \(m.left) or \(m.right), which has no bytes")
+            }
+            merges.append((l, r))
+        }
+        try self.init(merges: merges)
+    }
+
+    static func show(_ bytes: [UInt8]) -> String {
+        String(decoding: bytes, as: UTF8.self).debugDescription
+    }
+}
