@@ -16,6 +16,7 @@ struct Tessera: ParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [EncodeCommand.self, DecodeCommand.self, CountCommand.self, InspectCommand.self, ConvertCommand.self,
-                      TrainGroup.self, ExpandCommand.self, StatsCommand.self, PremiumCommand.self, LMCommand.self]
+                      TrainGroup.self, ExpandCommand.self, StatsCommand.self, PremiumCommand.self, LMCommand.self,
+                      MixtureCommand.self]
     )
 }
