@@ -45,6 +45,8 @@ public final class HiGHSLibrary: @unchecked Sendable {
     let setBool: SetBool
     let setDouble: SetDouble
     let setString: SetString
+    /// Highs_setOptionValue: any option from its text value.
+    let setOption: SetString
     let getInfinity: GetDouble
     let addCols: AddCols
     let addRows: AddRows
@@ -109,6 +111,7 @@ public final class HiGHSLibrary: @unchecked Sendable {
         setBool = try symbol("Highs_setBoolOptionValue", SetBool.self)
         setDouble = try symbol("Highs_setDoubleOptionValue", SetDouble.self)
         setString = try symbol("Highs_setStringOptionValue", SetString.self)
+        setOption = try symbol("Highs_setOptionValue", SetString.self)
         getInfinity = try symbol("Highs_getInfinity", GetDouble.self)
         addCols = try symbol("Highs_addCols", AddCols.self)
         addRows = try symbol("Highs_addRows", AddRows.self)
@@ -133,16 +136,31 @@ public final class HiGHSSolver: LinearProgramSolver {
     /// - Parameters:
     ///   - library: the loaded library (`HiGHSLibrary.load()`).
     ///   - feasibilityTolerance: HiGHS's primal and dual feasibility tolerance.
-    public init(library: HiGHSLibrary, feasibilityTolerance: Double = 1e-7) throws {
+    ///   - options: further HiGHS options as (name, text value), applied last.
+    public init(library: HiGHSLibrary, feasibilityTolerance: Double = 1e-7, options: [(String, String)] = HiGHSSolver.environmentOptions()) throws {
         guard let h = library.create() else { throw MixtureError.solverFailed("Highs_create returned NULL") }
-        self.library = library
-        highs = h
-        infinity = library.getInfinity(h)
         _ = library.setBool(h, "output_flag", 0)
         _ = library.setString(h, "presolve", "off")
         _ = library.setString(h, "solver", "simplex")
         _ = library.setDouble(h, "primal_feasibility_tolerance", feasibilityTolerance)
         _ = library.setDouble(h, "dual_feasibility_tolerance", feasibilityTolerance)
+        for (name, value) in options where library.setOption(h, name, value) < 0 {
+            library.destroy(h)
+            throw MixtureError.invalidParameter(name: "HiGHS option \(name)", problem: "HiGHS rejects the value \(value.debugDescription)",
+                                                fix: "see the HiGHS options reference (highs.dev)")
+        }
+        self.library = library
+        highs = h
+        infinity = library.getInfinity(h)
+    }
+
+    /// Options from `TESSERA_HIGHS_OPTIONS` ("name=value,name=value"), for experiments with the solver.
+    public static func environmentOptions() -> [(String, String)] {
+        guard let raw = getenv("TESSERA_HIGHS_OPTIONS") else { return [] }
+        return String(cString: raw).split(separator: ",").compactMap { item in
+            let parts = item.split(separator: "=", maxSplits: 1)
+            return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
+        }
     }
 
     deinit { library.destroy(highs) }
@@ -150,25 +168,34 @@ public final class HiGHSSolver: LinearProgramSolver {
     public var columnCount: Int { Int(library.getNumCol(highs)) }
     public var rowCount: Int { Int(library.getNumRow(highs)) }
 
-    public func addColumns(costs: [Double], lower: [Double], upper: [Double]) throws {
-        guard !costs.isEmpty else { return }
-        let status = library.addCols(highs, Int32(costs.count), costs, lower, upper, 0, nil, nil, nil)
+    public func addColumns(costs: [Double], _ columns: [LinearVector]) throws {
+        guard !columns.isEmpty else { return }
+        let (starts, index, value, lower, upper) = Self.compressed(columns)
+        let status = library.addCols(highs, Int32(columns.count), costs, lower, upper, Int32(index.count), starts, index, value)
         if status < 0 { throw MixtureError.solverFailed("Highs_addCols returned \(status)") }
     }
 
-    public func addRows(_ rows: [LinearRow]) throws {
+    public func addRows(_ rows: [LinearVector]) throws {
         guard !rows.isEmpty else { return }
-        var starts: [Int32] = [], index: [Int32] = [], value: [Double] = [], lower: [Double] = [], upper: [Double] = []
-        starts.reserveCapacity(rows.count)
-        for r in rows {
-            starts.append(Int32(index.count))
-            index.append(contentsOf: r.columns)
-            value.append(contentsOf: r.values)
-            lower.append(r.lower)
-            upper.append(r.upper)
-        }
+        let (starts, index, value, lower, upper) = Self.compressed(rows)
         let status = library.addRows(highs, Int32(rows.count), lower, upper, Int32(index.count), starts, index, value)
         if status < 0 { throw MixtureError.solverFailed("Highs_addRows returned \(status)") }
+    }
+
+    /// Vectors in HiGHS's compressed layout (starts, indices, values) plus their bounds.
+    static func compressed(_ vectors: [LinearVector]) -> ([Int32], [Int32], [Double], [Double], [Double]) {
+        var starts: [Int32] = [], index: [Int32] = [], value: [Double] = [], lower: [Double] = [], upper: [Double] = []
+        starts.reserveCapacity(vectors.count)
+        lower.reserveCapacity(vectors.count)
+        upper.reserveCapacity(vectors.count)
+        for v in vectors {
+            starts.append(Int32(index.count))
+            index.append(contentsOf: v.indices)
+            value.append(contentsOf: v.values)
+            lower.append(v.lower)
+            upper.append(v.upper)
+        }
+        return (starts, index, value, lower, upper)
     }
 
     public func solve() throws -> LinearSolution {
@@ -183,7 +210,7 @@ public final class HiGHSSolver: LinearProgramSolver {
         _ = library.getSolution(highs, &x, &dual, &rowValue, &rowDual)
         var iterations: Int32 = 0
         _ = library.getIntInfo(highs, "simplex_iteration_count", &iterations)
-        return LinearSolution(columns: x, objective: library.getObjectiveValue(highs), iterations: Int(iterations))
+        return LinearSolution(columns: x, rowDuals: rowDual, objective: library.getObjectiveValue(highs), iterations: Int(iterations))
     }
 
     static func statusName(_ status: Int32) -> String {

@@ -1,18 +1,20 @@
 // LinearProgramSolver: the small LP interface mixture inference needs — grow a minimisation LP by
-// columns and rows, re-solve warm, read the primal solution. HiGHS implements it (HiGHSSolver); another
-// simplex code (Clp's C API, Debian's coinor-libclp) would implement the same five calls.
+// columns and rows, re-solve warm, read primal values and row duals. HiGHS implements it
+// (HiGHSSolver); another simplex code (Clp's C API, Debian's coinor-libclp) would implement the same
+// calls.
 // Invariant: column and row indices are dense and stable, in the order added.
 
-/// One constraint row: lower ≤ Σ values[k] · x[columns[k]] ≤ upper.
-public struct LinearRow: Sendable, Equatable {
+/// A sparse vector with bounds: a row (lower ≤ Σ values[k] · x[indices[k]] ≤ upper over columns), or a
+/// column (lower ≤ x ≤ upper, with entries in rows `indices`).
+public struct LinearVector: Sendable, Equatable {
     public var lower: Double
     public var upper: Double
-    public var columns: [Int32]
+    public var indices: [Int32]
     public var values: [Double]
-    public init(lower: Double, upper: Double, columns: [Int32], values: [Double]) {
+    public init(lower: Double, upper: Double, indices: [Int32], values: [Double]) {
         self.lower = lower
         self.upper = upper
-        self.columns = columns
+        self.indices = indices
         self.values = values
     }
 }
@@ -21,11 +23,14 @@ public struct LinearRow: Sendable, Equatable {
 public struct LinearSolution: Sendable {
     /// Value of every column, in order.
     public var columns: [Double]
+    /// Dual value of every row, in order (HiGHS's sign convention: ∂objective/∂bound).
+    public var rowDuals: [Double]
     public var objective: Double
     /// Simplex iterations of this solve (warm starts make later solves short).
     public var iterations: Int
-    public init(columns: [Double], objective: Double, iterations: Int) {
+    public init(columns: [Double], rowDuals: [Double], objective: Double, iterations: Int) {
         self.columns = columns
+        self.rowDuals = rowDuals
         self.objective = objective
         self.iterations = iterations
     }
@@ -37,10 +42,10 @@ public protocol LinearProgramSolver: AnyObject {
     var infinity: Double { get }
     var columnCount: Int { get }
     var rowCount: Int { get }
-    /// Adds columns with objective coefficients and bounds, and no matrix entries.
-    func addColumns(costs: [Double], lower: [Double], upper: [Double]) throws
+    /// Adds columns: objective coefficients, bounds and entries in existing rows.
+    func addColumns(costs: [Double], _ columns: [LinearVector]) throws
     /// Adds rows over existing columns.
-    func addRows(_ rows: [LinearRow]) throws
+    func addRows(_ rows: [LinearVector]) throws
     /// Solves to optimality from the last basis.
     /// - Throws: `MixtureError.solverFailed` when the status is not optimal.
     func solve() throws -> LinearSolution

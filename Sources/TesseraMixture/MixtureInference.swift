@@ -34,7 +34,20 @@ public struct MixtureParameters: Sendable {
     public var tolerance = 1e-7
     /// Multiplier of the normalised counts in the LP.
     public var scale = 1e4
+    /// Which LP the solver is given (the optimum is the same).
+    public var formulation = LPFormulation.dual
     public init() {}
+}
+
+/// The LP handed to the solver. The mixture LP is very tall (rows grow with T × competitors, columns
+/// with n + slacks), and a simplex basis is as large as the row count, so the dual — rows and columns
+/// swapped, each new constraint a new column that keeps the last basis primal feasible — is much
+/// cheaper to re-solve. α and the slacks are then read from the dual's row duals.
+public enum LPFormulation: String, Sendable, CaseIterable {
+    /// max y₀ s.t. y₀ + Σ_r a_ri y_r ≤ 0 (each category i), Σ_{r at step t} y_r ≤ 1, Σ_{r with pair p} y_r ≤ 1, y ≥ 0.
+    case dual
+    /// The LP as written in the paper.
+    case primal
 }
 
 /// Progress of an inference run.
@@ -72,6 +85,7 @@ public struct MixtureResult: Sendable {
     public var simplexIterations: Int
     /// Σ v at the optimum (scaled units); 0 when some mixture explains every merge.
     public var objective: Double
+    public var formulation: LPFormulation
     public var converged: Bool
     public var solver: String
     /// Seconds spent scanning and in the solver.
@@ -114,35 +128,48 @@ struct LazyLoop {
     let problem: MixtureProblem
     let solver: any LinearProgramSolver
     let parameters: MixtureParameters
-    /// Column of v_t per step and of v_p per pair (−1: none yet).
-    var stepColumn: [Int32]
-    var pairColumn: [Int32]
+    /// Solver index of v_t per step and of v_p per pair (−1: none yet): a column of the primal LP, a row
+    /// of the dual.
+    var stepSlot: [Int32]
+    var pairSlot: [Int32]
     /// Rows present, as t << 32 | pair.
     var rowSet = Set<UInt64>()
     var alpha: [Double]
     var stepSlack: [Double]
     var pairSlack: [Double]
-    var columns: Int
+    /// Slots used so far (columns of the primal LP, rows of the dual).
+    var slots: Int
+    /// Constraint rows of the (primal) mixture LP, the simplex row included.
+    var primalRows = 0
 
     init(problem: MixtureProblem, solver: any LinearProgramSolver, parameters: MixtureParameters) {
         self.problem = problem
         self.solver = solver
         self.parameters = parameters
-        stepColumn = [Int32](repeating: -1, count: problem.steps)
-        pairColumn = [Int32](repeating: -1, count: problem.pairCount)
+        stepSlot = [Int32](repeating: -1, count: problem.steps)
+        pairSlot = [Int32](repeating: -1, count: problem.pairCount)
         alpha = [Double](repeating: 1 / Double(problem.categories), count: problem.categories)
         stepSlack = [Double](repeating: 0, count: problem.steps)
         pairSlack = [Double](repeating: 0, count: problem.pairCount)
-        columns = 0
+        slots = 0
     }
 
     mutating func run(solverName: String, progress: ((MixtureProgress) -> Void)?) throws -> MixtureResult {
         let n = problem.categories
         let clock = ContinuousClock()
-        try solver.addColumns(costs: [Double](repeating: 0, count: n), lower: [Double](repeating: 0, count: n),
-                              upper: [Double](repeating: 1, count: n))
-        columns = n
-        try solver.addRows([LinearRow(lower: 1, upper: 1, columns: (0..<n).map { Int32($0) }, values: [Double](repeating: 1, count: n))])
+        let inf = solver.infinity
+        switch parameters.formulation {
+        case .primal:
+            try solver.addColumns(costs: [Double](repeating: 0, count: n),
+                                  [LinearVector](repeating: LinearVector(lower: 0, upper: 1, indices: [], values: []), count: n))
+            try solver.addRows([LinearVector(lower: 1, upper: 1, indices: (0..<n).map { Int32($0) }, values: [Double](repeating: 1, count: n))])
+        case .dual:
+            try solver.addRows([LinearVector](repeating: LinearVector(lower: -inf, upper: 0, indices: [], values: []), count: n))
+            try solver.addColumns(costs: [-1], [LinearVector(lower: -inf, upper: inf, indices: (0..<n).map { Int32($0) },
+                                                             values: [Double](repeating: 1, count: n))])
+        }
+        slots = n
+        primalRows = 1
         var rounds = 0, iterations = 0, objective = 0.0
         var converged = false
         var scanTime = Duration.zero, solveTime = Duration.zero
@@ -160,10 +187,9 @@ struct LazyLoop {
             let solution = try solver.solve()
             solveTime += clock.now - solveStart
             iterations += solution.iterations
-            objective = solution.objective
+            objective = parameters.formulation == .primal ? solution.objective : -solution.objective
             read(solution)
-            progress?(MixtureProgress(round: rounds, rows: solver.rowCount, columns: solver.columnCount, objective: objective,
-                                      scannedSteps: stoppedAt))
+            progress?(MixtureProgress(round: rounds, rows: primalRows, columns: slots, objective: objective, scannedSteps: stoppedAt))
         }
         var weights = 0.0
         for i in 0..<n { weights += alpha[i] * Double(problem.bytes[i]) / Double(problem.pairTotals[i]) }
@@ -174,16 +200,21 @@ struct LazyLoop {
         }
         func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
         return MixtureResult(shares: shares, merges: problem.steps, activeSteps: problem.active.lazy.filter { $0 }.count,
-                             rows: solver.rowCount, columns: solver.columnCount, rounds: rounds, simplexIterations: iterations,
-                             objective: objective, converged: converged, solver: solverName,
+                             rows: primalRows, columns: slots, rounds: rounds, simplexIterations: iterations,
+                             objective: objective, formulation: parameters.formulation, converged: converged, solver: solverName,
                              scanSeconds: seconds(scanTime), solveSeconds: seconds(solveTime))
     }
 
-    /// Reads α, v_t and v_p from a solution.
+    /// Reads α, v_t and v_p from a solution: primal columns, or (dual) the negated row duals — the
+    /// multipliers of the dual's ≤ rows, which HiGHS reports as ∂objective/∂bound ≤ 0 for a minimisation.
     mutating func read(_ s: LinearSolution) {
-        for i in 0..<problem.categories { alpha[i] = max(0, s.columns[i]) }
-        for t in 0..<problem.steps where stepColumn[t] >= 0 { stepSlack[t] = max(0, s.columns[Int(stepColumn[t])]) }
-        for g in 0..<problem.pairCount where pairColumn[g] >= 0 { pairSlack[g] = max(0, s.columns[Int(pairColumn[g])]) }
+        let value: (Int) -> Double = parameters.formulation == .primal ? { s.columns[$0] } : { -s.rowDuals[$0] }
+        for i in 0..<problem.categories { alpha[i] = max(0, value(i)) }
+        // α comes back on the simplex up to the solver's tolerance; renormalise so shares sum to 1.
+        let sum = alpha.reduce(0, +)
+        if sum > 0 { for i in alpha.indices { alpha[i] /= sum } }
+        for t in 0..<problem.steps where stepSlot[t] >= 0 { stepSlack[t] = max(0, value(Int(stepSlot[t]))) }
+        for g in 0..<problem.pairCount where pairSlot[g] >= 0 { pairSlack[g] = max(0, value(Int(pairSlot[g]))) }
     }
 
     /// One pass over the steps under the current solution; returns the violated (step, pair) rows found
@@ -259,39 +290,50 @@ struct LazyLoop {
 
     @inline(__always) func rowSetContains(_ t: Int, _ g: Int) -> Bool { rowSet.contains(UInt64(t) << 32 | UInt64(g)) }
 
-    /// Adds the rows (t, p) and the slack columns they need first.
+    /// Adds the constraints (t, p), after the slacks they need: in the primal LP slack columns and rows,
+    /// in the dual slack rows and one column per constraint.
     mutating func addRows(_ rows: [(step: Int, pair: Int)]) throws {
-        var newColumns = 0
+        var newSlots = 0
         for (t, g) in rows {
-            if stepColumn[t] < 0 { stepColumn[t] = Int32(columns + newColumns); newColumns += 1 }
-            if pairColumn[g] < 0 { pairColumn[g] = Int32(columns + newColumns); newColumns += 1 }
+            if stepSlot[t] < 0 { stepSlot[t] = Int32(slots + newSlots); newSlots += 1 }
+            if pairSlot[g] < 0 { pairSlot[g] = Int32(slots + newSlots); newSlots += 1 }
         }
-        if newColumns > 0 {
-            try solver.addColumns(costs: [Double](repeating: 1, count: newColumns), lower: [Double](repeating: 0, count: newColumns),
-                                  upper: [Double](repeating: solver.infinity, count: newColumns))
-            columns += newColumns
+        let inf = solver.infinity
+        if newSlots > 0 {
+            switch parameters.formulation {
+            case .primal:
+                try solver.addColumns(costs: [Double](repeating: 1, count: newSlots),
+                                      [LinearVector](repeating: LinearVector(lower: 0, upper: inf, indices: [], values: []), count: newSlots))
+            case .dual:
+                try solver.addRows([LinearVector](repeating: LinearVector(lower: -inf, upper: 1, indices: [], values: []), count: newSlots))
+            }
+            slots += newSlots
         }
         let n = problem.categories, scale = parameters.scale
-        var lpRows: [LinearRow] = []
-        lpRows.reserveCapacity(rows.count)
+        var vectors: [LinearVector] = []
+        vectors.reserveCapacity(rows.count)
         for (t, g) in rows {
             rowSet.insert(UInt64(t) << 32 | UInt64(g))
             let m = Int(problem.mergePair[t])
-            var cols: [Int32] = [], values: [Double] = []
+            var indices: [Int32] = [], values: [Double] = []
             for i in 0..<n {
                 let a = problem.count(pair: m, category: i, beforeStep: t) - problem.count(pair: g, category: i, beforeStep: t)
                 if a != 0 {
-                    cols.append(Int32(i))
+                    indices.append(Int32(i))
                     values.append(scale * Double(a) / Double(problem.pairTotals[i]))
                 }
             }
-            cols.append(stepColumn[t])
+            indices.append(stepSlot[t])
             values.append(1)
-            cols.append(pairColumn[g])
+            indices.append(pairSlot[g])
             values.append(1)
-            lpRows.append(LinearRow(lower: 0, upper: solver.infinity, columns: cols, values: values))
+            vectors.append(LinearVector(lower: 0, upper: inf, indices: indices, values: values))
         }
-        try solver.addRows(lpRows)
+        switch parameters.formulation {
+        case .primal: try solver.addRows(vectors)
+        case .dual: try solver.addColumns(costs: [Double](repeating: 0, count: vectors.count), vectors)
+        }
+        primalRows += rows.count
     }
 }
 

@@ -53,8 +53,10 @@ func trainMixture(_ texts: [[UInt8]], weights: [Int], merges: Int) throws -> Byt
     return try ByteMergeList(merges: trained.merges.map { (trained.tokens[Int($0.left)], trained.tokens[Int($0.right)]) })
 }
 
-func solve(_ samples: [SampleReplay], _ merges: ByteMergeList) throws -> MixtureResult {
-    try MixtureInference.infer(samples: samples, merges: merges, solver: HiGHSSolver(library: HiGHSLibrary.load()))
+func solve(_ samples: [SampleReplay], _ merges: ByteMergeList, _ formulation: LPFormulation = .dual) throws -> MixtureResult {
+    var parameters = MixtureParameters()
+    parameters.formulation = formulation
+    return try MixtureInference.infer(samples: samples, merges: merges, solver: HiGHSSolver(library: HiGHSLibrary.load()), parameters: parameters)
 }
 
 func log10MSE(_ predicted: [Double], _ truth: [Double]) -> Double {
@@ -128,6 +130,11 @@ struct MixtureTests {
         let truth = zip(train, weights).map { Double($0.count * $1) / total }
         let uniform = [Double](repeating: 0.25, count: 4)
         #expect(log10MSE(result.shares.map(\.byteShare), truth) < log10MSE(uniform, truth) - 2)
+        #expect(result.objective > 0)   // held-out counts need slack
+        // The paper's LP solved as written reaches the same optimum as its dual.
+        let primal = try solve(samples, merges, .primal)
+        #expect(abs(primal.objective - result.objective) < 1e-6 * max(1, result.objective), "\(primal.objective) vs \(result.objective)")
+        for (a, b) in zip(primal.shares, result.shares) { #expect(abs(a.byteShare - b.byteShare) < 1e-6, "\(primal.shares) vs \(result.shares)") }
     }
 
     @Test("permuting categories permutes the output; duplicating a sample leaves α unchanged",
@@ -192,9 +199,9 @@ struct MixtureTests {
             let infinity = Double.infinity
             var columnCount: Int { 0 }
             var rowCount: Int { 0 }
-            func addColumns(costs: [Double], lower: [Double], upper: [Double]) throws {}
-            func addRows(_ rows: [LinearRow]) throws {}
-            func solve() throws -> LinearSolution { LinearSolution(columns: [], objective: 0, iterations: 0) }
+            func addColumns(costs: [Double], _ columns: [LinearVector]) throws {}
+            func addRows(_ rows: [LinearVector]) throws {}
+            func solve() throws -> LinearSolution { LinearSolution(columns: [], rowDuals: [], objective: 0, iterations: 0) }
         }
         #expect(throws: MixtureError.self) { try MixtureInference.infer(samples: [one], merges: merges, solver: NoSolver()) }
     }
