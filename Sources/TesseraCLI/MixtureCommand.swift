@@ -45,8 +45,11 @@ struct MixtureCommand: ParsableCommand {
     @Option(name: .long, help: "New LP rows per merge step and round, at most.")
     var rowsPerStep: Int = 10
 
-    @Option(name: .long, help: "New LP rows per round, at most (the scan stops there).")
-    var rowsPerRound: Int = 100
+    @Option(name: .long, help: "New LP rows per round, at most (the scan stops there; default: scan every merge each round; the paper's code uses 100).")
+    var rowsPerRound: Int?
+
+    @Option(name: .long, help: "LP given to the solver: primal (default) or dual (same optimum).")
+    var formulation: LPFormulation = .primal
 
     @OptionGroup var threadOptions: ThreadOptions
 
@@ -55,7 +58,7 @@ struct MixtureCommand: ParsableCommand {
     func validate() throws {
         if categories.count < 2 { throw ValidationError("give at least two --category NAME=PATH") }
         if let merges, merges < 1 { throw ValidationError("--merges must be at least 1 (got \(merges))") }
-        if rowsPerStep < 1 || rowsPerRound < 1 { throw ValidationError("--rows-per-step and --rows-per-round must be at least 1") }
+        if rowsPerStep < 1 || (rowsPerRound ?? 1) < 1 { throw ValidationError("--rows-per-step and --rows-per-round must be at least 1") }
     }
 
     func parsedCategories() throws -> [MixtureCategory] {
@@ -92,7 +95,8 @@ struct MixtureCommand: ParsableCommand {
             }
             var parameters = MixtureParameters()
             parameters.rowsPerStep = rowsPerStep
-            parameters.rowsPerRound = rowsPerRound
+            parameters.rowsPerRound = rowsPerRound ?? Int.max
+            parameters.formulation = formulation
             result = try MixtureInference.infer(samples: samples, merges: list, solver: HiGHSSolver(library: library),
                                                 solverName: "HiGHS \(library.version)", parameters: parameters) { p in
                 progress.note("LP round \(p.round): \(p.rows) rows × \(p.columns) columns, objective \(String(format: "%.3g", p.objective)), "
@@ -129,6 +133,8 @@ struct MixtureCommand: ParsableCommand {
         }
     }
 }
+
+extension LPFormulation: ExpressibleByArgument {}
 
 /// Progress lines on stderr (terminal only, after the first second): replay and LP rounds.
 final class MixtureProgressLine: @unchecked Sendable {

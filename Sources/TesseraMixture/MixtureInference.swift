@@ -26,8 +26,10 @@ import TesseraTraining
 public struct MixtureParameters: Sendable {
     /// New rows per step at most (the reference's competitor batch).
     public var rowsPerStep = 10
-    /// New rows per round at most; the scan stops when reached (the reference's max_add).
-    public var rowsPerRound = 100
+    /// New rows per round at most; the scan stops when reached. The reference stops at 100 (max_add);
+    /// the default scans all steps every round, which gives the same optimum with far fewer re-solves
+    /// (each re-solve costs O(rows) per simplex iteration), at the price of more rows.
+    public var rowsPerRound = Int.max
     /// Rounds at most (the result is then flagged as not converged).
     public var maxRounds = 1_000_000
     /// A pair is violated when its priority exceeds the merge's by more than this (scaled units).
@@ -35,14 +37,15 @@ public struct MixtureParameters: Sendable {
     /// Multiplier of the normalised counts in the LP.
     public var scale = 1e4
     /// Which LP the solver is given (the optimum is the same).
-    public var formulation = LPFormulation.dual
+    public var formulation = LPFormulation.primal
     public init() {}
 }
 
 /// The LP handed to the solver. The mixture LP is very tall (rows grow with T × competitors, columns
-/// with n + slacks), and a simplex basis is as large as the row count, so the dual — rows and columns
-/// swapped, each new constraint a new column that keeps the last basis primal feasible — is much
-/// cheaper to re-solve. α and the slacks are then read from the dual's row duals.
+/// with n + slacks). Its dual swaps them: each new constraint is a new column that keeps the last basis
+/// primal feasible, and the basis is only as large as the slack count; α and the slacks are then the
+/// dual's row duals. Measured (docs/algorithms/mixture.md) both cost the same with HiGHS — dual simplex
+/// with Devex pricing on the primal, primal simplex on the dual — so the primal is the default.
 public enum LPFormulation: String, Sendable, CaseIterable {
     /// max y₀ s.t. y₀ + Σ_r a_ri y_r ≤ 0 (each category i), Σ_{r at step t} y_r ≤ 1, Σ_{r with pair p} y_r ≤ 1, y ≥ 0.
     case dual
