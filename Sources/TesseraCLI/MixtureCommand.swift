@@ -48,6 +48,9 @@ struct MixtureCommand: ParsableCommand {
     @Option(name: .long, help: "New LP rows per round, at most (the scan stops there; default: scan every merge each round; the paper's code uses 100).")
     var rowsPerRound: Int?
 
+    @Option(name: .long, help: "Constrain only merges from this index on (0-based; earlier ones are replayed). E.g. 100000 for Llama 3's merges added to cl100k.")
+    var fromMerge: Int = 0
+
     @Option(name: .long, help: "Stop after this many LP rounds (the result is then marked NOT converged).")
     var maxRounds: Int?
 
@@ -61,6 +64,7 @@ struct MixtureCommand: ParsableCommand {
     func validate() throws {
         if categories.count < 2 { throw ValidationError("give at least two --category NAME=PATH") }
         if let merges, merges < 1 { throw ValidationError("--merges must be at least 1 (got \(merges))") }
+        if fromMerge < 0 { throw ValidationError("--from-merge must be at least 0 (got \(fromMerge))") }
         if let maxRounds, maxRounds < 0 { throw ValidationError("--max-rounds must be at least 0 (got \(maxRounds))") }
         if rowsPerStep < 1 || (rowsPerRound ?? 1) < 1 { throw ValidationError("--rows-per-step and --rows-per-round must be at least 1") }
     }
@@ -102,6 +106,7 @@ struct MixtureCommand: ParsableCommand {
             parameters.rowsPerRound = rowsPerRound ?? Int.max
             parameters.formulation = formulation
             if let maxRounds { parameters.maxRounds = maxRounds }
+            parameters.firstConstrainedMerge = fromMerge
             result = try MixtureInference.infer(samples: samples, merges: list, solver: HiGHSSolver(library: library),
                                                 solverName: "HiGHS \(library.version)", parameters: parameters) { p in
                 progress.note("LP round \(p.round): \(p.rows) rows × \(p.columns) columns, objective \(String(format: "%.3g", p.objective)), "

@@ -1,13 +1,14 @@
 // ByteMergeList: a tokenizer's ordered merges as byte strings, numbered for replay — the 256 bytes
-// are ids 0…255 and each merge that makes new bytes gets the next id, which is exactly the rule
-// BPEMergeEngine follows, so the same pair keys come out of every category's replay.
+// are ids 0…255 and each merge that makes new bytes gets the next id. Every replay engine starts with
+// all these tokens known (BPEMergeEngine's base tokens), so a merge always yields its listed id and
+// the same pair keys come out of every category's replay.
 //
 // Merge lists converted from SentencePiece (and some hand-edited ones) contain redundant merges whose
 // result is already a token, made earlier from another split (Hayase et al. 2024, §C: only 48.3 % of
 // Llama's are not redundant). A byte-level BPE trained greedily never makes one, so they are dropped
 // ("cleaned") and counted. Rank-only vocabularies (tiktoken) give their merges by recovery
 // (BPEModel.recoveredMergeList).
-// Invariant: merge k joins two ids < 256 + (non-redundant merges before k).
+// Invariant: merge k yields id 256 + k; its sides are bytes or results of some merge of the list.
 // Complexity: O(Σ merge bytes) with one dictionary lookup per part.
 
 import TesseraBPE
@@ -25,7 +26,7 @@ public struct ByteMergeList: Sendable {
     public var count: Int { pairs.count }
 
     /// - Parameter merges: (left bytes, right bytes) in priority order.
-    /// - Throws: `MixtureError.invalidMerge` when a side is neither a byte nor the result of an earlier merge.
+    /// - Throws: `MixtureError.invalidMerge` when a side is neither a byte nor the result of any merge.
     public init(merges: [(left: [UInt8], right: [UInt8])]) throws {
         var id: [[UInt8]: UInt32] = [:]
         id.reserveCapacity(256 + merges.count)
@@ -35,16 +36,12 @@ public struct ByteMergeList: Sendable {
             id[[UInt8(b)]] = UInt32(b)
             bytes.append([UInt8(b)])
         }
-        var pairs: [(left: UInt32, right: UInt32)] = []
-        pairs.reserveCapacity(merges.count)
+        // Results first: a list may name a token before the merge that makes it (Llama 3's starts with
+        // runs of spaces); such a merge simply cannot apply until then, as in the tokenizer itself.
+        var kept: [Int] = []
+        kept.reserveCapacity(merges.count)
         var dropped = 0
         for (k, m) in merges.enumerated() {
-            guard let l = id[m.left] else {
-                throw MixtureError.invalidMerge(index: k, problem: "its left side \(Self.show(m.left)) is not made by an earlier merge")
-            }
-            guard let r = id[m.right] else {
-                throw MixtureError.invalidMerge(index: k, problem: "its right side \(Self.show(m.right)) is not made by an earlier merge")
-            }
             let joined = m.left + m.right
             if id[joined] != nil {
                 dropped += 1
@@ -52,6 +49,18 @@ public struct ByteMergeList: Sendable {
             }
             id[joined] = UInt32(bytes.count)
             bytes.append(joined)
+            kept.append(k)
+        }
+        var pairs: [(left: UInt32, right: UInt32)] = []
+        pairs.reserveCapacity(kept.count)
+        for k in kept {
+            let m = merges[k]
+            guard let l = id[m.left] else {
+                throw MixtureError.invalidMerge(index: k, problem: "its left side \(Self.show(m.left)) is neither a byte nor made by any merge")
+            }
+            guard let r = id[m.right] else {
+                throw MixtureError.invalidMerge(index: k, problem: "its right side \(Self.show(m.right)) is neither a byte nor made by any merge")
+            }
             pairs.append((l, r))
         }
         self.pairs = pairs
@@ -62,8 +71,8 @@ public struct ByteMergeList: Sendable {
     /// The first `limit` merges (all when nil or larger).
     public func prefix(_ limit: Int?) -> ByteMergeList {
         guard let limit, limit < pairs.count else { return self }
-        return ByteMergeList(pairs: Array(pairs[..<max(0, limit)]), tokenBytes: Array(tokenBytes[..<(256 + max(0, limit))]),
-                             redundantDropped: redundantDropped)
+        // All tokens stay known: an early merge may name a token made later.
+        return ByteMergeList(pairs: Array(pairs[..<max(0, limit)]), tokenBytes: tokenBytes, redundantDropped: redundantDropped)
     }
 
     private init(pairs: [(left: UInt32, right: UInt32)], tokenBytes: [[UInt8]], redundantDropped: Int) {

@@ -36,6 +36,9 @@ public struct MixtureParameters: Sendable {
     public var tolerance = 1e-7
     /// Multiplier of the normalised counts in the LP.
     public var scale = 1e4
+    /// Merges before this index are replayed but give no constraints (e.g. Llama 3's list starts with
+    /// cl100k's 100,000 merges; the paper's "Llama 3*" infers from the merges added after them).
+    public var firstConstrainedMerge = 0
     /// Which LP the solver is given (the optimum is the same).
     public var formulation = LPFormulation.primal
     public init() {}
@@ -80,7 +83,7 @@ public struct MixtureResult: Sendable {
     /// Categories in input order.
     public var shares: [MixtureShare]
     public var merges: Int
-    /// Steps whose merge occurs in some sample (the others give no rows).
+    /// Steps that may give rows: merges from `firstConstrainedMerge` on that occur in some sample.
     public var activeSteps: Int
     public var rows: Int
     public var columns: Int
@@ -202,7 +205,8 @@ struct LazyLoop {
                          pairWeight: alpha[i], sampleBytes: problem.bytes[i], samplePairs: problem.pairTotals[i])
         }
         func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
-        return MixtureResult(shares: shares, merges: problem.steps, activeSteps: problem.active.lazy.filter { $0 }.count,
+        let constrained = problem.active[min(parameters.firstConstrainedMerge, problem.steps)...].lazy.filter { $0 }.count
+        return MixtureResult(shares: shares, merges: problem.steps, activeSteps: constrained,
                              rows: primalRows, columns: slots, rounds: rounds, simplexIterations: iterations,
                              objective: objective, formulation: parameters.formulation, converged: converged, solver: solverName,
                              scanSeconds: seconds(scanTime), solveSeconds: seconds(solveTime))
@@ -245,7 +249,7 @@ struct LazyLoop {
         var stoppedAt = steps
         for t in 0..<steps {
             let m = Int(problem.mergePair[t])
-            if problem.active[t], m >= 0 {
+            if problem.active[t], m >= 0, t >= parameters.firstConstrainedMerge {
                 let threshold = r[m] + stepSlack[t] + parameters.tolerance
                 popped.removeAll(keepingCapacity: true)
                 stepRows.removeAll(keepingCapacity: true)

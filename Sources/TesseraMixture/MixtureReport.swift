@@ -28,7 +28,7 @@ public enum MixtureReport {
 
     /// One line on the LP: merges, rows, columns, rounds, objective, solver.
     public static func summary(_ r: MixtureResult) -> String {
-        "\(r.merges) merges (\(r.activeSteps) seen in the samples); LP \(r.rows) rows × \(r.columns) columns after \(r.rounds) rounds, "
+        "\(r.merges) merges (\(r.activeSteps) constrained: seen in the samples); LP \(r.rows) rows × \(r.columns) columns after \(r.rounds) rounds, "
             + "\(r.simplexIterations) simplex iterations, objective \(String(format: "%.3g", r.objective))"
             + (r.converged ? "" : " (NOT converged: round limit)") + "; \(r.solver) on the \(r.formulation.rawValue) LP"
             + String(format: "; scan %.2f s, solver %.2f s\n", r.scanSeconds, r.solveSeconds)

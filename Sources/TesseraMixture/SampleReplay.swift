@@ -28,7 +28,9 @@ public struct SampleReplay: Sendable {
     /// Replays `merges` on the pre-token counts of a sample.
     /// - Throws: `MixtureError.emptyCategory` when the sample has no adjacent pair.
     public init(name: String, counts: PretokenCounts, merges: ByteMergeList) throws {
-        let engine = BPEMergeEngine(baseTokens: BPEMergeEngine.byteAlphabet)
+        // Every token of the list is known from the start, so each merge yields its listed id (the
+        // engine reuses the id of known bytes) whatever the sample.
+        let engine = BPEMergeEngine(baseTokens: merges.tokenBytes)
         var word: [UInt32] = []
         for i in 0..<counts.count {
             word.removeAll(keepingCapacity: true)

@@ -176,9 +176,14 @@ struct MixtureTests {
         #expect(throws: MixtureError.emptyCategory(name: "single")) {
             try SampleReplay(name: "single", counts: counter().count(Array("a".utf8)), merges: merges)
         }
-        #expect(throws: MixtureError.invalidMerge(index: 1, problem: "its left side \"xy\" is not made by an earlier merge")) {
+        #expect(throws: MixtureError.invalidMerge(index: 1, problem: "its left side \"xy\" is neither a byte nor made by any merge")) {
             try ByteMergeList(merges: [(Array("a".utf8), Array("b".utf8)), (Array("xy".utf8), Array("b".utf8))])
         }
+        // A side made by a later merge is allowed (the merge cannot apply before it); a repeated result is dropped.
+        let forward = try ByteMergeList(merges: [(Array("a".utf8), Array("bc".utf8)), (Array("b".utf8), Array("c".utf8)),
+                                                 (Array("ab".utf8), Array("c".utf8)), (Array("a".utf8), Array("b".utf8))])
+        #expect(forward.count == 3 && forward.redundantDropped == 1)
+        #expect(forward.pairs.map { [$0.left, $0.right] } == [[97, 257], [98, 99], [97, 98]])
         let tokenizer = try BPETrainer.train(counter().count(Array("ab ab ab abc".utf8)), parameters: .init(vocabularySize: 260))
             .tokenizer(name: "tiny", preTokenizer: PatternScanner(.gpt2))
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-mixture-\(UUID().uuidString)")
