@@ -48,6 +48,9 @@ struct MixtureCommand: ParsableCommand {
     @Option(name: .long, help: "New LP rows per round, at most (the scan stops there; default: scan every merge each round; the paper's code uses 100).")
     var rowsPerRound: Int?
 
+    @Flag(name: .long, help: "Recover the merges from the ids read as ranks instead of using the tokenizer's merge list (for tiktoken-derived vocabularies such as Llama 3 and Qwen2).")
+    var mergesFromRanks = false
+
     @Option(name: .long, help: "Constrain only merges from this index on (0-based; earlier ones are replayed). E.g. 100000 for Llama 3's merges added to cl100k.")
     var fromMerge: Int = 0
 
@@ -96,7 +99,12 @@ struct MixtureCommand: ParsableCommand {
         let result: MixtureResult
         let list: ByteMergeList
         do {
-            list = try ByteMergeList(tokenizer: loaded, threads: threadOptions.count).prefix(merges)
+            let full = try ByteMergeList(tokenizer: loaded, fromRanks: mergesFromRanks, threads: threadOptions.count)
+            if full.redundantDropped > 0 || full.unreachableSkipped > 0 {
+                FileHandle.standardError.write(Data(("note: \(full.redundantDropped) redundant merges dropped, "
+                    + "\(full.unreachableSkipped) tokens unreachable from lower ranks skipped\n").utf8))
+            }
+            list = full.prefix(merges)
             progress.note("replaying \(list.count) merges on \(cats.count) categories")
             let samples = try MixtureSamples.replay(cats, tokenizer: loaded, merges: list, threads: threadOptions.count) { done, total in
                 progress.note("replayed \(done) / \(total) categories")

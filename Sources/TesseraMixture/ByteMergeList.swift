@@ -22,6 +22,9 @@ public struct ByteMergeList: Sendable {
     public let tokenBytes: [[UInt8]]
     /// How many merges of the input were dropped as redundant.
     public let redundantDropped: Int
+    /// Tokens skipped because no merge from lower ranks makes them, or one of their sides (`fromRanks`
+    /// on a merge-list model).
+    public private(set) var unreachableSkipped = 0
 
     public var count: Int { pairs.count }
 
@@ -83,13 +86,24 @@ public struct ByteMergeList: Sendable {
 
     /// The merges of a byte-level BPE tokenizer: its merge list, or the list recovered from its ranks.
     /// - Throws: `MixtureError.unsupportedTokenizer` for other models or unreachable tokens.
-    public init(tokenizer: Tokenizer, threads: Int = 1) throws {
+    /// - Parameter fromRanks: recover the merges from the ids read as ranks even when the tokenizer has a
+    ///   merge list. For tiktoken-derived vocabularies converted to tokenizer.json (Llama 3, Qwen2) the
+    ///   list enumerates several splits per token (Llama 3: 152,403 of 280,147 are redundant) and the
+    ///   first listed split need not be the one training made; the rank recovery gives exactly one.
+    public init(tokenizer: Tokenizer, fromRanks: Bool = false, threads: Int = 1) throws {
         guard let model = tokenizer.bpeModel else {
             throw MixtureError.unsupportedTokenizer(name: tokenizer.name, problem: "it is not a byte-level BPE model, so it has no byte merge list to replay")
         }
         let list: [MergePair]
+        var unreachable = 0
         switch model.rule {
-        case .mergeList(let merges, _): list = merges
+        case .mergeList(let merges, _) where !fromRanks: list = merges
+        case .mergeList:
+            // Tokens rank-order BPE cannot build from lower ranks (Llama 3 has 678 above cl100k's
+            // 100,000) are only reachable by whole-piece lookup; no merge of training made them.
+            let recovered = model.recoverMerges(threads: threads)
+            list = recovered.merges
+            unreachable = recovered.unreachable.count
         case .rankOrder:
             do { list = try model.recoveredMergeList(threads: threads) } catch {
                 throw MixtureError.unsupportedTokenizer(name: tokenizer.name, problem: "its merges cannot be recovered from its ranks: \(error)")
@@ -104,7 +118,17 @@ public struct ByteMergeList: Sendable {
             }
             merges.append((l, r))
         }
+        if unreachable > 0 {
+            // Recovered merges are in rank order, so sides come first: drop those built on a skipped token.
+            var made = Set((0..<256).map { [UInt8($0)] })
+            merges = merges.filter { m in
+                guard made.contains(m.left), made.contains(m.right) else { unreachable += 1; return false }
+                made.insert(m.left + m.right)
+                return true
+            }
+        }
         try self.init(merges: merges)
+        unreachableSkipped = unreachable
     }
 
     static func show(_ bytes: [UInt8]) -> String {

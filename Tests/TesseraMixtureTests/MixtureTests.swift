@@ -161,6 +161,30 @@ struct MixtureTests {
         #expect(again.shares.map(\.byteShare) == base.shares.map(\.byteShare))
     }
 
+    @Test("merges recovered from the ranks equal the trained list; constraints start at firstConstrainedMerge",
+          .enabled(if: highsAvailable, "HiGHS not installed (run `make deps`)"))
+    func ranksAndFirstMerge() throws {
+        let texts = (0..<3).map { SyntheticText.make(category: $0, seed: 30, words: 3000) }
+        let counts = try counter().count(texts: texts)
+        let trained = try BPETrainer.train(counts, parameters: .init(vocabularySize: 256 + 150))
+        let tokenizer = try trained.tokenizer(name: "t", preTokenizer: PatternScanner(.gpt2))
+        let listed = try ByteMergeList(tokenizer: tokenizer)
+        let ranked = try ByteMergeList(tokenizer: tokenizer, fromRanks: true)
+        #expect(listed.count == 150 && ranked.unreachableSkipped == 0)
+        #expect(listed.pairs.map { [$0.left, $0.right] } == ranked.pairs.map { [$0.left, $0.right] })
+        let samples = try texts.enumerated().map { i, t in try SampleReplay(name: "c\(i)", counts: counter().count(t), merges: listed) }
+        var parameters = MixtureParameters()
+        parameters.firstConstrainedMerge = 150
+        let none = try MixtureInference.infer(samples: samples, merges: listed, solver: HiGHSSolver(library: HiGHSLibrary.load()),
+                                              parameters: parameters)
+        #expect(none.rows == 1 && none.rounds == 0 && none.activeSteps == 0 && none.converged)
+        #expect(none.shares.allSatisfy { abs($0.pairWeight - 1.0 / 3) < 1e-12 })
+        parameters.firstConstrainedMerge = 100
+        let late = try MixtureInference.infer(samples: samples, merges: listed, solver: HiGHSSolver(library: HiGHSLibrary.load()),
+                                              parameters: parameters)
+        #expect(late.activeSteps <= 50 && late.activeSteps > 0 && late.objective < 1e-6)
+    }
+
     @Test("errors: missing HiGHS, empty and duplicate categories, missing file, too few categories, bad merges")
     func errors() throws {
         #expect(throws: MixtureError.self) { try HiGHSLibrary.load(environment: ["TESSERA_HIGHS_LIBRARY": "/nonexistent/libhighs.so"]) }
