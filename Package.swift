@@ -8,6 +8,7 @@
 //   tessera (CLI) -> TesseraStochastic -> TesseraTokenizer                (StochasTok, BPE-dropout)
 //   tessera (CLI) -> TesseraTransformer -> TesseraLM (protocol), TesseraFormats, COpenBLAS
 //   tessera (CLI) -> TesseraByteLevel -> TesseraLM (protocol), TesseraTokenizer  (exact byte-level probabilities)
+//   tessera (CLI) -> TesseraMixture -> TesseraTraining, TesseraAnalysis   (data-mixture inference; HiGHS via dlopen)
 import PackageDescription
 
 // No unsafe flags (they also keep the package usable as a dependency): hot loops get their speed from
@@ -30,6 +31,7 @@ let package = Package(
         .library(name: "TesseraLM", targets: ["TesseraLM"]),
         .library(name: "TesseraTransformer", targets: ["TesseraTransformer"]),
         .library(name: "TesseraByteLevel", targets: ["TesseraByteLevel"]),
+        .library(name: "TesseraMixture", targets: ["TesseraMixture"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -65,9 +67,12 @@ let package = Package(
         .target(name: "TesseraLM", swiftSettings: optimizedSwift),
         .target(name: "TesseraTransformer", dependencies: ["TesseraLM", "TesseraTokenizer", "TesseraFormats", "COpenBLAS"],
                 swiftSettings: optimizedSwift),
+        // Data-mixture inference: replay + lazy LP; HiGHS is loaded with dlopen at run time (no link dependency).
+        .target(name: "TesseraMixture", dependencies: ["TesseraBPE", "TesseraTokenizer", "TesseraTraining", "TesseraFormats", "TesseraAnalysis"],
+                swiftSettings: optimizedSwift),
         .executableTarget(name: "TesseraCLI",
                           dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining", "TesseraAnalysis", "TesseraLiB",
-                                         "TesseraStochastic", "TesseraTransformer", "TesseraByteLevel",
+                                         "TesseraStochastic", "TesseraTransformer", "TesseraByteLevel", "TesseraMixture",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: optimizedSwift),
         .executableTarget(name: "TesseraBench", dependencies: ["TesseraFormats", "TesseraTokenizer", "TesseraTraining", "TesseraTestSupport",
@@ -93,5 +98,7 @@ let package = Package(
                 swiftSettings: optimizedSwift),
         .testTarget(name: "TesseraByteLevelTests",
                     dependencies: ["TesseraByteLevel", "TesseraTransformer", "TesseraFormats", "TesseraTestSupport"]),
+        .testTarget(name: "TesseraMixtureTests",
+                    dependencies: ["TesseraMixture", "TesseraTraining", "TesseraPreTokenizers", "TesseraFormats", "TesseraTestSupport"]),
     ]
 )

@@ -35,7 +35,8 @@ public enum PremiumReport {
 
     static func format(_ x: Double, _ digits: Int = 4) -> String { String(format: "%.\(digits)f", x) }
 
-    static func csvField(_ s: String) -> String {
+    /// A CSV field, quoted when needed.
+    public static func csvField(_ s: String) -> String {
         s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 
@@ -59,7 +60,8 @@ public enum PremiumReport {
         return out
     }
 
-    static func quote(_ s: String) -> String {
+    /// A JSON string literal.
+    public static func quote(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
             switch u {
@@ -122,7 +124,8 @@ public enum PremiumReport {
         return out
     }
 
-    static func escapeXML(_ s: String) -> String {
+    /// Text escaped for SVG/XML.
+    public static func escapeXML(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 

@@ -17,6 +17,6 @@ struct Tessera: ParsableCommand {
         version: "0.1.0",
         subcommands: [EncodeCommand.self, DecodeCommand.self, CountCommand.self, InspectCommand.self, ConvertCommand.self,
                       TrainGroup.self, ExpandCommand.self, StatsCommand.self, PremiumCommand.self, LMCommand.self,
-                      BytesCommand.self]
+                      BytesCommand.self, MixtureCommand.self]
     )
 }

@@ -173,7 +173,8 @@ public final class BPEMergeEngine {
         var done = 0
         while done < maxMerges, let top = Self.popBest(&table, &queue) {
             if top.count < threshold { break }
-            if apply(top.index, words, &table, &queue, &scratch) { done += 1 }
+            var ignore = IgnoredPairChanges()
+            if apply(top.index, words, &table, &queue, &scratch, &ignore) { done += 1 }
             if let progress, done % progressEvery == 0 || done == maxMerges {
                 progress(MergeProgress(mergesDone: done, mergesPlanned: maxMerges, lastPairCount: top.count,
                                        memoryBytes: words.memoryBytes + table.memoryBytes + queue.memoryBytes))
@@ -202,9 +203,53 @@ public final class BPEMergeEngine {
             let p = table.index(of: key)
             let count = UInt64(clamping: table.counts[p])
             report.append((count, best?.count ?? 0))
-            _ = apply(p, words, &table, &queue, &scratch)
+            var ignore = IgnoredPairChanges()
+            _ = apply(p, words, &table, &queue, &scratch, &ignore)
         }
         return report
+    }
+
+    /// Every pair with a nonzero count before the first merge, as (left << 32 | right, count).
+    /// Counts the pairs first if needed.
+    /// - Complexity: O(distinct pairs).
+    public func initialPairCounts() -> [PairCountChange] {
+        if state == nil { countPairs() }
+        guard let table = pairs else { return [] }
+        var out: [PairCountChange] = []
+        out.reserveCapacity(table.count)
+        for p in 0..<table.count where table.counts[p] != 0 {
+            out.append(PairCountChange(key: table.keys[p], delta: table.counts[p]))
+        }
+        return out
+    }
+
+    /// Applies the given merges in order, whatever their counts (data-mixture inference replays a
+    /// tokenizer's list on a sample), and hands `record` after each step t (0-based) the pairs whose count
+    /// that step changed, with the change (the merged pair's whole count leaves). Call `initialPairCounts`
+    /// first for the counts before step 0. A merge whose pair does not occur changes nothing (an empty step).
+    /// Merge ids are those of `init`'s rule: the existing id for known bytes, else the next free id, so
+    /// they depend on the list only, never on the sample.
+    /// - Complexity: as training: O(Σ occurrences touched); the changes of one step are O(their count).
+    public func replay(_ list: [(left: UInt32, right: UInt32)],
+                       recording record: (Int, UnsafeBufferPointer<PairCountChange>) -> Void) {
+        if state == nil { countPairs() }
+        guard let words = state, var table = pairs, var queue = heap else { return }
+        defer {
+            pairs = table
+            heap = queue
+        }
+        var scratch = StepScratch()
+        var log = PairChangeLog()
+        for (t, m) in list.enumerated() {
+            let p = table.index(of: PairTable.key(m.left, m.right))
+            log.begin(capacity: table.count)
+            log.willChange(p, table.counts[p])
+            _ = apply(p, words, &table, &queue, &scratch, &log)
+            log.finish(table)
+            log.changes.withUnsafeBufferPointer { record(t, $0) }
+            // Replay never pops the heap: it only grows with created pairs, so drop it now and then.
+            if queue.count > 4 * max(table.count, 1 << 16) { queue = PairHeap([]) }
+        }
     }
 
     /// Per-step buffers reused across merges.
@@ -227,8 +272,8 @@ public final class BPEMergeEngine {
     }
 
     /// Merges pair `p` everywhere; returns whether it created a new token.
-    private func apply(_ p: Int, _ words: WordState, _ table: inout PairTable, _ queue: inout PairHeap,
-                       _ scratch: inout StepScratch) -> Bool {
+    private func apply<Sink: PairChangeSink>(_ p: Int, _ words: WordState, _ table: inout PairTable, _ queue: inout PairHeap,
+                                             _ scratch: inout StepScratch, _ sink: inout Sink) -> Bool {
         let key = table.keys[p]
         let count = UInt64(clamping: table.counts[p])
         let a = UInt32(truncatingIfNeeded: key >> 32), b = UInt32(truncatingIfNeeded: key)
@@ -251,7 +296,7 @@ public final class BPEMergeEngine {
         table.takeWords(of: p, into: &scratch.visit)
         for w in scratch.visit where words.stamp[Int(w)] != step {
             words.stamp[Int(w)] = step
-            Self.mergeInWord(words, Int(w), p, a, b, merged, &table, &scratch.created)
+            Self.mergeInWord(words, Int(w), p, a, b, merged, &table, &scratch.created, &sink)
         }
         table.counts[p] = 0
         // A created pair is pushed once per step (it may have been created in many words).
@@ -265,8 +310,9 @@ public final class BPEMergeEngine {
     /// Merges every (a, b) in word `w`, left to right, updating pair counts and lists. Indices of pairs
     /// that contain the new token are appended to `created` (they may be new and must be pushed).
     @inline(__always)
-    private static func mergeInWord(_ words: WordState, _ w: Int, _ pair: Int, _ a: UInt32, _ b: UInt32, _ merged: UInt32,
-                                    _ table: inout PairTable, _ created: inout [Int]) {
+    private static func mergeInWord<Sink: PairChangeSink>(_ words: WordState, _ w: Int, _ pair: Int, _ a: UInt32, _ b: UInt32,
+                                                          _ merged: UInt32, _ table: inout PairTable, _ created: inout [Int],
+                                                          _ sink: inout Sink) {
         let symbols = words.symbols
         let s = words.start[w]
         let end = s + Int(words.length[w])
@@ -280,16 +326,22 @@ public final class BPEMergeEngine {
                 table.add(pair, -c)
                 if write > s {
                     let previous = symbols[write - 1]
-                    table.add(table.index(of: PairTable.key(previous, a)), -c)
+                    let gone = table.index(of: PairTable.key(previous, a))
+                    sink.willChange(gone, table.counts[gone])
+                    table.add(gone, -c)
                     let q = table.index(of: PairTable.key(previous, merged))
+                    sink.willChange(q, table.counts[q])
                     table.add(q, c)
                     table.noteWord(word, pair: q)
                     created.append(q)
                 }
                 if read + 2 < end {
                     let next = symbols[read + 2]
-                    table.add(table.index(of: PairTable.key(b, next)), -c)
+                    let gone = table.index(of: PairTable.key(b, next))
+                    sink.willChange(gone, table.counts[gone])
+                    table.add(gone, -c)
                     let q = table.index(of: PairTable.key(merged, next))
+                    sink.willChange(q, table.counts[q])
                     table.add(q, c)
                     table.noteWord(word, pair: q)
                     created.append(q)
@@ -304,6 +356,60 @@ public final class BPEMergeEngine {
             }
         }
         if found { words.length[w] = Int32(write - s) }
+    }
+}
+
+/// A change of one pair's count: the pair as left << 32 | right, and the signed change (for the initial
+/// counts, the count itself).
+public struct PairCountChange: Sendable, Equatable {
+    public var key: UInt64
+    public var delta: Int64
+    public init(key: UInt64, delta: Int64) { self.key = key; self.delta = delta }
+    public var left: UInt32 { UInt32(truncatingIfNeeded: key >> 32) }
+    public var right: UInt32 { UInt32(truncatingIfNeeded: key) }
+}
+
+/// Told about a pair before its count changes inside a merge step. Training passes a sink that does
+/// nothing (specialised away); replay passes a log of the step's changes.
+protocol PairChangeSink {
+    mutating func willChange(_ pair: Int, _ countBefore: Int64)
+}
+
+struct IgnoredPairChanges: PairChangeSink {
+    @inline(__always) mutating func willChange(_ pair: Int, _ countBefore: Int64) {}
+}
+
+/// The pairs one replay step touched, each once with its count before the step (a stamp per pair
+/// dedupes), turned into nonzero changes at the end of the step.
+struct PairChangeLog: PairChangeSink {
+    private var stampOf: [UInt32] = []
+    private var step: UInt32 = 0
+    private var touched: [(pair: Int, before: Int64)] = []
+    private(set) var changes: [PairCountChange] = []
+
+    mutating func begin(capacity: Int) {
+        if stampOf.count < capacity { stampOf.append(contentsOf: repeatElement(0, count: capacity - stampOf.count)) }
+        step &+= 1
+        if step == 0 {
+            for i in stampOf.indices { stampOf[i] = 0 }
+            step = 1
+        }
+        touched.removeAll(keepingCapacity: true)
+        changes.removeAll(keepingCapacity: true)
+    }
+
+    @inline(__always) mutating func willChange(_ pair: Int, _ countBefore: Int64) {
+        if pair >= stampOf.count { stampOf.append(contentsOf: repeatElement(0, count: pair + 1 - stampOf.count + stampOf.count / 2)) }
+        if stampOf[pair] == step { return }
+        stampOf[pair] = step
+        touched.append((pair, countBefore))
+    }
+
+    mutating func finish(_ table: PairTable) {
+        for (p, before) in touched {
+            let delta = table.counts[p] - before
+            if delta != 0 { changes.append(PairCountChange(key: table.keys[p], delta: delta)) }
+        }
     }
 }
 

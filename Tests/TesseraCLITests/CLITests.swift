@@ -19,10 +19,11 @@ struct CLITests {
         return Fixtures.packageRoot.appendingPathComponent(".build/debug/tessera")
     }()
 
-    static func run(_ arguments: [String], stdin: [UInt8] = []) throws -> Result {
+    static func run(_ arguments: [String], stdin: [UInt8] = [], environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.currentDirectoryURL = Fixtures.packageRoot
         let input = Pipe(), output = Pipe(), error = Pipe()
         process.standardInput = input
