@@ -328,6 +328,8 @@ def main() -> int:
     vocab = json.loads(tekken())["vocab"]
     vocab[3]["rank"] = "3"
     case(tk("rank-is-a-string.tekken.json", tekken(vocab)), "syntax", "rank-is-a-string.tekken.json", "vocab[3].rank")
+    case(tk("huge-special-count.tekken.json", tekken(default_num_special_tokens=4294967296)), "invalidValue",
+         "huge-special-count.tekken.json", "config.default_vocab_size")
     case(tk("unknown-version.tekken.json", tekken(version="v99")), "invalidValue", "unknown-version.tekken.json", "config.version")
 
     # --- LiB lexicon ---

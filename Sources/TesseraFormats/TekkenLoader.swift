@@ -213,6 +213,16 @@ public enum TekkenLoader {
                               "\(listed.count) special tokens are defined but default_num_special_tokens is \(s)",
                               fix: "default_num_special_tokens must be at least the number of special tokens")
         }
+        // Sizes first: they bound the filler loop below (a default_num_special_tokens of 2^32 once made it run for
+        // minutes), and default_vocab_size bounds every id.
+        let vocabSize = config.defaultVocabSize
+        let (inner, overflow) = vocabSize.subtractingReportingOverflow(s)
+        guard !overflow, inner >= 256, inner <= spec.vocab.count, vocabSize < Vocabulary.idLimit else {
+            throw FormatError(.invalidValue, file: file, at: .field("config.default_vocab_size"),
+                              "default_vocab_size \(vocabSize) minus \(s) special tokens leaves \(overflow ? "no" : "\(inner)") vocab entries, "
+                              + "but the file has \(spec.vocab.count)",
+                              fix: "default_vocab_size must be at most the vocab entries plus the special tokens, and leave all 256 bytes")
+        }
         var seen = Set<String>()
         for (i, special) in listed.enumerated() {
             if !seen.insert(special.tokenStr).inserted {
@@ -233,13 +243,6 @@ public enum TekkenLoader {
                                   fix: "list every special token explicitly")
             }
             listed.append(File.Special(rank: i, tokenStr: filler, isControl: true))
-        }
-        let vocabSize = config.defaultVocabSize
-        let inner = vocabSize - s
-        guard inner >= 256, inner <= spec.vocab.count else {
-            throw FormatError(.invalidValue, file: file, at: .field("config.default_vocab_size"),
-                              "default_vocab_size \(vocabSize) minus \(s) special tokens leaves \(inner) vocab entries, but the file has \(spec.vocab.count)",
-                              fix: "default_vocab_size must be at most the vocab entries plus the special tokens, and leave all 256 bytes")
         }
         // Vocab: the first `inner` entries, rank = position.
         var entries: [(bytes: [UInt8], id: TokenID)] = []

@@ -31,6 +31,8 @@ import TesseraTokenizer
 import TesseraTraining
 
 enum Fuzz {
+    /// The run's seed, for the replay hints printed on a failure (set once, before any worker starts).
+    nonisolated(unsafe) static var seedUsed: UInt64 = 1
     /// One reader under test: its seeds (each a list of file contents) and how to read one input.
     struct Reader: @unchecked Sendable {
         var name: String
@@ -53,6 +55,7 @@ enum Fuzz {
         let iterations = Int(o["iterations"] ?? "1000000") ?? 1_000_000
         let threads = max(1, Int(o["threads"] ?? "2") ?? 2)
         let seed = UInt64(o["seed"] ?? "1") ?? 1
+        seedUsed = seed
         let timeout = Double(o["timeout"] ?? "60") ?? 60
         let all = try readers(vocabularies: o["vocabularies"] ?? "vocabularies")
         let wanted = o["readers"].map { Set($0.split(separator: ",").map(String.init)) }
@@ -148,7 +151,7 @@ enum Fuzz {
 
     static func fail(_ reader: Reader, index: Int, tally: inout Tally, _ message: String) {
         tally.failures += 1
-        if tally.failures <= 5 { print("fuzz \(reader.name) input \(index): \(message) (replay: --replay \(index) --readers \(reader.name))") }
+        if tally.failures <= 5 { print("fuzz \(reader.name) input \(index): \(message) (replay: --replay \(index) --readers \(reader.name) --seed \(Fuzz.seedUsed))") }
     }
 
     static func replayOne(_ reader: Reader, index: Int, seed: UInt64) throws {
@@ -412,7 +415,7 @@ final class Watchdog: @unchecked Sendable {
                 if !running { lock.unlock(); return }
                 let now = DispatchTime.now().uptimeNanoseconds
                 for w in started.indices where started[w] != 0 && Double(now - started[w]) / 1e9 > timeout {
-                    print("fuzz \(reader) input \(indices[w]): still running after \(timeout) s (a hang; replay: --replay \(indices[w]) --readers \(reader))")
+                    print("fuzz \(reader) input \(indices[w]): still running after \(timeout) s (a hang; replay: --replay \(indices[w]) --readers \(reader) --seed \(Fuzz.seedUsed))")
                     exit(3)
                 }
                 lock.unlock()
