@@ -57,7 +57,7 @@ enum Fuzz {
         let seed = UInt64(o["seed"] ?? "1") ?? 1
         seedUsed = seed
         let timeout = Double(o["timeout"] ?? "60") ?? 60
-        let all = try readers(vocabularies: o["vocabularies"] ?? "vocabularies")
+        let all = try readers(vocabularies: o["vocabularies"] ?? "vocabularies", options: o)
         let wanted = o["readers"].map { Set($0.split(separator: ",").map(String.init)) }
         let chosen = all.filter { wanted?.contains($0.name) ?? true }
         guard !chosen.isEmpty else {
@@ -296,7 +296,7 @@ enum Fuzz {
 
     // MARK: Readers and their seeds
 
-    static func readers(vocabularies root: String) throws -> [Reader] {
+    static func readers(vocabularies root: String, options o: [String: String] = [:]) throws -> [Reader] {
         let folder = NSTemporaryDirectory() + "tessera-fuzz-seeds-\(getpid())"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -311,6 +311,10 @@ enum Fuzz {
             return try writer.prepare(base, for: folder + "/seed-" + format, options: WriteOptions()).files.map(\.bytes)
         }
         let gpt2 = try written("gpt2")            // vocab.json, merges.txt[, encoding.json]
+        // The other tokenizer.json model types, from the golden files tokenizers wrote (Unigram + Precompiled,
+        // WordPiece + BERT components, WordLevel).
+        let golden = (o["golden"] ?? "corpora/golden/tokenizer-json") + "/"
+        let otherModels = try ["unigram-precompiled.json", "bert-wordpiece.json", "wordlevel.json"].map { [try FileBytes.read(golden + $0)] }
         let tokenizerJSON = try written("tokenizer.json")
         let minbpe = try written("minbpe")
         let tekken = try written("tekken")
@@ -344,7 +348,7 @@ enum Fuzz {
             Reader(name: "gpt2", seeds: [gpt2], isText: true, roundTrips: true, read: tok {
                 try GPT2Loader.load(vocabBytes: $0[0], mergesBytes: $0[1], sidecarBytes: $0.count > 2 ? $0[2] : nil)
             }),
-            Reader(name: "tokenizer.json", seeds: [tokenizerJSON], isText: true, roundTrips: false, read: tok {
+            Reader(name: "tokenizer.json", seeds: [tokenizerJSON] + otherModels, isText: true, roundTrips: false, read: tok {
                 try TokenizerJSONLoader.load(bytes: $0[0], file: "tokenizer.json", name: "fuzz").tokenizer
             }),
             Reader(name: "gguf", seeds: [gguf] + llamaGGUF, isText: false, roundTrips: false, read: tok { files in
