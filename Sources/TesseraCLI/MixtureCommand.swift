@@ -14,7 +14,7 @@ struct MixtureCommand: ParsableCommand {
         commandName: "mixture",
         abstract: "Infer the training-data mixture of a BPE tokenizer from its merge list (LP solved with HiGHS).",
         discussion: """
-        Give one --category NAME=PATH per category (several files: NAME=PATH,PATH,…); each sample is \
+        Give one --category NAME=PATH per category (several files or folders: NAME=PATH,PATH,…; folders are read recursively); each sample is \
         pre-tokenized exactly as the tokenizer does and the first --merges merges are replayed on it. The LP \
         finds the category weights under which every merge was the most frequent pair (with slacks), adding \
         constraints lazily. Needs the HiGHS library: `make deps` installs it; TESSERA_HIGHS_LIBRARY overrides \
@@ -24,7 +24,7 @@ struct MixtureCommand: ParsableCommand {
     @Option(name: [.customShort("t"), .long], help: "Tokenizer name or file (a byte-level BPE: r50k_base, cl100k_base, o200k_base, a tokenizer.json, …).")
     var tokenizer: String
 
-    @Option(name: .customLong("category"), help: "A category as NAME=PATH[,PATH…] (repeat for each category).")
+    @Option(name: .customLong("category"), help: "A category as NAME=PATH[,PATH…] (files or folders; repeat for each category).")
     var categories: [String] = []
 
     @Option(name: .long, help: "Replay only the first N merges (default: all).")
@@ -77,9 +77,14 @@ struct MixtureCommand: ParsableCommand {
             guard let eq = spec.firstIndex(of: "="), eq != spec.startIndex, spec.index(after: eq) != spec.endIndex else {
                 throw CLIError("--category \(spec): expected NAME=PATH[,PATH…]. Fix: e.g. --category english=corpus/en.txt")
             }
-            let files = spec[spec.index(after: eq)...].split(separator: ",").map(String.init)
-            for f in files where !FileManager.default.fileExists(atPath: f) {
-                throw CLIError("--category \(spec): \(f): no such file. Fix: give an existing text file for category \(spec[..<eq]).")
+            let paths = spec[spec.index(after: eq)...].split(separator: ",").map(String.init)
+            for f in paths where !FileManager.default.fileExists(atPath: f) {
+                throw CLIError("--category \(spec): \(f): no such file or folder. Fix: give existing text files or folders for category \(spec[..<eq]).")
+            }
+            // Folders are walked like `count` and `encode` walk them (recursively, sorted, regular files).
+            let files = try Inputs.expand(paths).map(\.name)
+            guard !files.isEmpty else {
+                throw CLIError("--category \(spec): the folders hold no files. Fix: give text files for category \(spec[..<eq]).")
             }
             return MixtureCategory(name: String(spec[..<eq]), files: files)
         }

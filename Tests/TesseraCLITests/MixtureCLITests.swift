@@ -54,6 +54,18 @@ struct MixtureCLITests {
         #expect(r.status == 0 && r.stdout.isEmpty, "\(r.stderr)")
         let rows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
         #expect(rows.count == 3 && rows[0] == "category,byte_share,pair_weight,sample_bytes,sample_pairs")
+        // A folder stands for the files in it: the same shares as naming the file.
+        let folder = dir.appendingPathComponent("spanish-folder")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: spanish, toPath: folder.appendingPathComponent("es.txt").path)
+        r = try CLITests.run(["mixture", "-t", tok, "--category", "english=\(english)", "--category", "spanish=\(folder.path)",
+                              "--format", "csv"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(Data(r.stdout) == (try Data(contentsOf: URL(fileURLWithPath: csv))), "a folder gave other shares than its file")
+        let emptyFolder = dir.appendingPathComponent("nothing")
+        try FileManager.default.createDirectory(at: emptyFolder, withIntermediateDirectories: true)
+        r = try CLITests.run(["mixture", "-t", tok, "--category", "english=\(english)", "--category", "none=\(emptyFolder.path)"])
+        #expect(r.status != 0 && r.stderr.contains("hold no files"), "\(r.stderr)")
     }
 
     @Test("errors: missing HiGHS, unknown tokenizer, missing file, bad category spec, one category, empty file")
