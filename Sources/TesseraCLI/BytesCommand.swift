@@ -114,9 +114,7 @@ struct BytesPromptOptions: ParsableArguments {
         switch (prompt, promptFile) {
         case (let p?, nil): return Array(p.utf8)
         case (nil, let f?):
-            do { return Array(try Data(contentsOf: URL(fileURLWithPath: f))) } catch {
-                throw CLIError("cannot read --prompt-file \(f): \(error.localizedDescription)")
-            }
+            do { return try FileBytes.read(f) } catch { throw CLIError("--prompt-file: \(error)") }
         case (nil, nil): return []
         default: throw CLIError("give --prompt or --prompt-file, not both")
         }
@@ -226,7 +224,7 @@ struct BytesScoreCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON.") var json = false
 
     func run() throws {
-        var text = try Array(Data(contentsOf: URL(fileURLWithPath: file)))
+        var text = try InputItem(name: file, byteCount: nil).read()
         if limit > 0 && text.count > limit { text = Array(text[..<limit]) }
         guard !text.isEmpty else { throw CLIError("\(ByteLevelError.emptyInput(file))") }
         let members = try options.members()

@@ -18,7 +18,7 @@ struct BytesCutCommand: ParsableCommand {
     @Option(name: .long, help: "Seed of the cut positions.") var seed: UInt64 = 1
 
     func run() throws {
-        let text = try Array(Data(contentsOf: URL(fileURLWithPath: file)))
+        let text = try InputItem(name: file, byteCount: nil).read()
         let lines = text.split(separator: 0x0A).filter { $0.count >= 48 + continuation }
         guard !lines.isEmpty else { throw CLIError("\(file): no line has \(48 + continuation) bytes. Fix: a longer text or a shorter --continuation") }
         let members = try options.members()
