@@ -40,13 +40,14 @@ let package = Package(
         // C libraries, each behind a small shim. ICU's types never appear in a public header (see docs/architecture.md).
         .systemLibrary(name: "CUtf8proc", path: "Sources/CUtf8proc", providers: [.apt(["libutf8proc-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "CICUShim", path: "Sources/CICUShim",
                 linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata")]),
 
         .target(name: "TesseraUnicode", dependencies: ["CUtf8proc", "CICUShim"], swiftSettings: optimizedSwift),
         .target(name: "TesseraPreTokenizers", dependencies: ["TesseraUnicode", "CUtf8proc"], swiftSettings: optimizedSwift),
-        .target(name: "TesseraBPE", swiftSettings: optimizedSwift),
+        .target(name: "TesseraBPE", dependencies: ["CPrefetch"], swiftSettings: optimizedSwift),
         .target(name: "TesseraTokenizer",
                 dependencies: ["TesseraBPE", "TesseraPreTokenizers", "TesseraUnicode"], swiftSettings: optimizedSwift),
         .target(name: "TesseraSentencePiece",

@@ -45,22 +45,72 @@ extension BPEModel {
                 return
             }
             let word = loadPrefixWord(text, n)
+            encode(text, n, word: word, hash: hashKey(word, text, n), into: &out)
+        }
+
+        /// Hashes a piece and starts loading the table entries its encoding will read first, so that
+        /// `encode(_:into:)` a few pieces later does not wait for them (see `PiecePipeline`).
+        @inlinable @inline(__always)
+        public func prepare(_ text: UnsafePointer<UInt8>, _ n: Int) -> PreparedPiece {
+            let word = loadPrefixWord(text, n)
             let hash = hashKey(word, text, n)
-            let short = n <= 8
-            if short {
-                let cached = cache.hotLookup(hash, word: word, length: n)
-                if cached != .max { out.append(cached); return }
-            }
-            if looksUpWholePiece {
-                let id = words.value(text, n, word: word, hash: hash)
-                if id != .max {
-                    out.append(id)
-                    if short { cache.hotStore(hash, word: word, length: n, id: id) }
-                    return
+            if n > 1 {
+                if n <= 8 {
+                    cache.prefetchHot(hash)
+                } else if PieceCacheView.memoizes(n) {
+                    cache.prefetchMemo(hash)
                 }
             }
-            let cacheable = n <= 32
-            if cacheable && cache.lookup(hash, text, n, into: &out) { return }
+            return PreparedPiece(text: text, length: n, word: word, hash: hash)
+        }
+
+        /// Appends the ids of a prepared piece to `out`.
+        @inlinable @inline(__always)
+        public func encode(_ piece: PreparedPiece, into out: inout [TokenID]) {
+            if piece.length <= 1 {
+                if piece.length == 1 { out.append(byteIDs[Int(piece.text[0])]) }
+                return
+            }
+            encode(piece.text, piece.length, word: piece.word, hash: piece.hash, into: &out)
+        }
+
+        @inlinable @inline(__always)
+        func encode(_ text: UnsafePointer<UInt8>, _ n: Int, word: UInt64, hash: UInt64, into out: inout [TokenID]) {
+            // Lookup order by what is cheapest for each length: a piece of ≤ 8 bytes is most often a token
+            // found in the L2-sized hot cache, else in the vocabulary's slot (no key bytes to compare);
+            // a longer piece goes to the memo first, whose one cache line holds key and ids, where the
+            // vocabulary would also compare its key bytes in the arena (a second cache miss).
+            let short = n <= 8
+            let memoized = PieceCacheView.memoizes(n)
+            if short {
+                if cache.hotLookup(hash, word: word, length: n, into: &out) { return }
+                if looksUpWholePiece {
+                    let id = words.value(text, n, word: word, hash: hash)
+                    if id != .max {
+                        out.append(id)
+                        cache.hotStore(hash, word: word, length: n, first: id)
+                        return
+                    }
+                }
+                let before = out.count
+                if cache.lookup(hash, text, n, into: &out) {
+                    let found = out.count - before
+                    if found <= 2 {
+                        cache.hotStore(hash, word: word, length: n, first: out[before], second: found == 2 ? out[before + 1] : nil)
+                    }
+                    return
+                }
+            } else {
+                if memoized && cache.lookup(hash, text, n, into: &out) { return }
+                if looksUpWholePiece {
+                    let id = words.value(text, n, word: word, hash: hash)
+                    if id != .max {
+                        out.append(id)
+                        if memoized { withUnsafePointer(to: id) { cache.store(hash, text, n, UnsafeBufferPointer(start: $0, count: 1)) } }
+                        return
+                    }
+                }
+            }
             let before = out.count
             if let pairs {
                 mergeParts(text, n, ranking: ListedPairRanking(pairs: pairs), into: &out)
@@ -68,9 +118,11 @@ extension BPEModel {
                 mergeParts(text, n, ranking: ConcatenationRanking(words: words, pairIDs: pairIDs), into: &out)
             }
             let produced = out.count - before
-            if short && produced == 1 {
-                cache.hotStore(hash, word: word, length: n, id: out[before])
-            } else if cacheable && produced <= 16 {
+            if short && produced <= 2 {
+                cache.hotStore(hash, word: word, length: n, first: out[before], second: produced == 2 ? out[before + 1] : nil)
+            }
+            // Short pieces go to the memo too: the direct-mapped hot level loses them on collisions.
+            if memoized && (produced > 1 || !short) {
                 out.withUnsafeBufferPointer { cache.store(hash, text, n, UnsafeBufferPointer(rebasing: $0[before...])) }
             }
         }

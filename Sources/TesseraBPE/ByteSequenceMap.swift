@@ -12,6 +12,7 @@
 // Invariant: load factor ≤ 0.5; an empty slot has meta == UInt64.max; keys are unique and non-empty.
 // Complexity: build O(total key bytes); lookup O(key length) expected, one memory access for ≤ 8 bytes.
 
+import CPrefetch
 import Foundation
 
 @usableFromInline
@@ -39,6 +40,14 @@ final class ByteSequenceMap: @unchecked Sendable {
         func mayContain(hash: UInt64) -> Bool {
             let bit = filterBit(hash, mask: filterMask)
             return filter[Int(truncatingIfNeeded: bit >> 6)] & (1 << (bit & 63)) != 0
+        }
+
+        /// Starts loading the filter word and the first slot a key with `hash` probes, so that a lookup
+        /// issued a few pieces later finds them in cache.
+        @inlinable @inline(__always)
+        func prefetch(hash: UInt64) {
+            tessera_prefetch(filter + Int(truncatingIfNeeded: filterBit(hash, mask: filterMask) >> 6))
+            tessera_prefetch(slots + 2 &* Int(truncatingIfNeeded: hash >> shift))
         }
 
         /// The value stored for the `length` bytes at `key`, or `UInt32.max` when absent.

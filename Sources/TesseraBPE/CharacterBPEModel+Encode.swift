@@ -47,7 +47,7 @@ extension CharacterBPEModel {
     func encodePart(_ piece: UnsafeBufferPointer<UInt8>, into ids: inout [TokenID], spans: UnsafeMutablePointer<[Int]>?) {
         guard let base = piece.baseAddress, !piece.isEmpty else { return }
         let n = piece.count
-        let cacheable = spans == nil && n >= 2 && n <= 32
+        let cacheable = spans == nil && PieceCacheView.memoizes(n)
         var hash: UInt64 = 0
         var cache: PieceCacheView?
         if cacheable {
@@ -69,7 +69,7 @@ extension CharacterBPEModel {
         }
         if let cache {
             let produced = ids.count - before
-            if produced >= 1 && produced <= 16 {
+            if produced >= 1 {
                 ids.withUnsafeBufferPointer { cache.store(hash, base, n, UnsafeBufferPointer(rebasing: $0[before...])) }
             }
         }

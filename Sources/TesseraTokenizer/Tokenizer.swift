@@ -214,8 +214,11 @@ public struct Tokenizer: Sendable {
         bpe.withEncoder { encoder in
             if let scanner = preTokenizer as? PatternScanner {
                 // The common case, dispatched statically so the scanner loop and the encoder inline together.
-                scanner.forEachPiece(in: segment) { piece in
-                    encoder.encode(base + piece.lowerBound, piece.count, into: &ids)
+                encoder.withPipeline { pipeline in
+                    scanner.forEachPiece(in: segment) { piece in
+                        pipeline.feed(base + piece.lowerBound, piece.count, into: &ids)
+                    }
+                    pipeline.drain(into: &ids)
                 }
             } else {
                 preTokenizer.forEachPiece(in: segment) { piece in

@@ -157,3 +157,65 @@ struct PieceCacheTests {
         }
     }
 }
+
+@Suite("Piece memo")
+struct PieceMemoTests {
+    /// Pieces of every length class the memo treats differently: short (hot level, 1–2 ids), inline
+    /// (≤ 24 bytes, ≤ 6 ids), spilled keys (> 24 bytes), spilled ids (> 6 ids), and too long to memoize.
+    static func pieces(count: Int, seed: UInt64, alphabet: [UInt8]) -> [[UInt8]] {
+        var rng = SeededGenerator(seed: seed)
+        let lengths = [2, 3, 5, 8, 9, 16, 24, 25, 40, 100, 128, 129, 300]
+        return (0..<count).map { i in
+            let n = lengths[i % lengths.count]
+            return (0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+        }
+    }
+
+    @Test("repeated encodings through the growing memo equal the reference, every round")
+    func memoizedEncodingsAreExact() throws {
+        let alphabet = Array("abcdefgh ".utf8)
+        let (tokens, _) = SyntheticVocabulary.random(alphabet: alphabet, merges: 300, seed: 31)
+        let model = try BPEModel(vocabulary: Vocabulary(tokens: tokens), rule: .rankOrder)
+        var ranks: [[UInt8]: Int] = [:]
+        for (i, t) in tokens.enumerated() { ranks[t] = i }
+        // 12,000 distinct pieces: the memo grows from 4,096 slots through several doublings.
+        let pieces = Self.pieces(count: 12_000, seed: 32, alphabet: alphabet)
+        let expected = pieces.map { SyntheticVocabulary.referenceRankOrder($0, ranks: ranks).map { TokenID($0) } }
+        for round in 0..<3 {
+            var wrong = 0
+            for (piece, want) in zip(pieces, expected) where model.encode(piece: piece) != want { wrong += 1 }
+            #expect(wrong == 0, "round \(round): \(wrong) pieces encoded differently")
+        }
+    }
+
+    @Test("the memo empties itself at its bound and stays exact afterwards")
+    func memoClearsAtItsBound() {
+        var memo = PieceMemo()
+        defer { memo.release() }
+        withUnsafeMutablePointer(to: &memo) { memoPointer in
+            let view = PieceCacheView(hot: UnsafeMutablePointer<UInt64>.allocate(capacity: 2), memo: memoPointer)
+            defer { view.hot.deallocate() }
+            let limit = PieceMemo.maxSlots * 3 / 4
+            var key: [UInt8] = Array("memo-key-0000000000".utf8)
+            func store(_ i: Int) {
+                var v = i
+                for k in 0..<8 { key[key.count - 1 - k] = UInt8(48 + v % 10); v /= 10 }
+                let id = TokenID(i % 1000)
+                key.withUnsafeBufferPointer { k in
+                    [id, id + 1, id + 2].withUnsafeBufferPointer { view.store(ByteHash.hash(k.baseAddress!, k.count), k.baseAddress!, k.count, $0) }
+                }
+            }
+            for i in 0..<limit { store(i) }
+            #expect(memoPointer.pointee.count == limit)
+            #expect(memoPointer.pointee.mask + 1 == PieceMemo.maxSlots)
+            store(limit)   // one past the bound: emptied, then this entry stored
+            #expect(memoPointer.pointee.count == 1)
+            var out: [TokenID] = []
+            key.withUnsafeBufferPointer { k in
+                #expect(view.lookup(ByteHash.hash(k.baseAddress!, k.count), k.baseAddress!, k.count, into: &out))
+            }
+            let id = TokenID(limit % 1000)
+            #expect(out == [id, id + 1, id + 2])
+        }
+    }
+}

@@ -1,6 +1,7 @@
 import Synchronization
 import Testing
 import TesseraBPE
+import TesseraPreTokenizers
 import TesseraTestSupport
 @testable import TesseraTokenizer
 
@@ -125,6 +126,32 @@ struct TokenizerTests {
         text.withUnsafeBufferPointer { buffer in
             #expect(tokenizer.safeCut(buffer, from: 0, before: text.count) == 7)
             #expect(tokenizer.safeCut(buffer, from: 8, before: text.count) == nil)
+        }
+    }
+}
+
+@Suite("Pipelined piece encoding")
+struct PipelinedEncodingTests {
+    /// The tokenizer's scanner path prefetches and encodes each piece several pieces late (PiecePipeline);
+    /// its ids must equal encoding every piece on its own, in order, for any number of pieces.
+    @Test("scanner + pipeline give the ids of piece-by-piece encoding", arguments: [BuiltinPattern.cl100k, .gpt2, .o200k])
+    func pipelineEqualsPieceByPiece(pattern: BuiltinPattern) throws {
+        let (tokens, _) = SyntheticVocabulary.random(alphabet: Array("abcdefgh ,.\n".utf8), merges: 300, seed: 41)
+        let model = try BPEModel(vocabulary: Vocabulary(tokens: tokens), rule: .rankOrder)
+        let scanner = PatternScanner(pattern)
+        let tokenizer = Tokenizer(name: "pipelined", preTokenizer: scanner, model: model)
+        var rng = SeededGenerator(seed: 42)
+        let alphabet = Array("abcdefgh ,.\n".utf8) + Array("ABé漢🙂'0123".utf8)
+        for trial in 0..<400 {
+            let length = trial < 20 ? trial : Int(rng.next() % 600)   // 0…19 pieces or so: fewer than the pipeline depth
+            let text = (0..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            var expected: [TokenID] = []
+            text.withUnsafeBufferPointer { buffer in
+                scanner.forEachPiece(in: buffer) { piece in
+                    expected += model.encode(piece: Array(buffer[piece]))
+                }
+            }
+            #expect(try tokenizer.encode(text, specials: .asText) == expected, "trial \(trial)")
         }
     }
 }
