@@ -39,7 +39,7 @@ extension BPEModel {
         /// Appends the ids of the `n` bytes at `text` to `out`.
         /// - Complexity: O(n) for a whole-piece hit, O(n·m) for n ≤ 64, O(n log n) otherwise.
         @inlinable
-        public func encode(_ text: UnsafePointer<UInt8>, _ n: Int, into out: inout [TokenID]) {
+        public func encode<S: TokenSink>(_ text: UnsafePointer<UInt8>, _ n: Int, into out: inout S) {
             if n <= 1 {
                 if n == 1 { out.append(byteIDs[Int(text[0])]) }
                 return
@@ -66,7 +66,7 @@ extension BPEModel {
 
         /// Appends the ids of a prepared piece to `out`.
         @inlinable @inline(__always)
-        public func encode(_ piece: PreparedPiece, into out: inout [TokenID]) {
+        public func encode<S: TokenSink>(_ piece: PreparedPiece, into out: inout S) {
             if piece.length <= 1 {
                 if piece.length == 1 { out.append(byteIDs[Int(piece.text[0])]) }
                 return
@@ -75,7 +75,7 @@ extension BPEModel {
         }
 
         @inlinable @inline(__always)
-        func encode(_ text: UnsafePointer<UInt8>, _ n: Int, word: UInt64, hash: UInt64, into out: inout [TokenID]) {
+        func encode<S: TokenSink>(_ text: UnsafePointer<UInt8>, _ n: Int, word: UInt64, hash: UInt64, into out: inout S) {
             // Lookup order by what is cheapest for each length: a piece of ≤ 8 bytes is most often a token
             // found in the L2-sized hot cache, else in the vocabulary's slot (no key bytes to compare);
             // a longer piece goes to the memo first, whose one cache line holds key and ids, where the
@@ -88,15 +88,14 @@ extension BPEModel {
                     let id = words.value(text, n, word: word, hash: hash)
                     if id != .max {
                         out.append(id)
-                        cache.hotStore(hash, word: word, length: n, first: id)
+                        withUnsafePointer(to: id) { cache.hotStore(hash, word: word, length: n, ids: UnsafeBufferPointer(start: $0, count: 1)) }
                         return
                     }
                 }
                 let before = out.count
                 if cache.lookup(hash, text, n, into: &out) {
-                    let found = out.count - before
-                    if found <= 2 {
-                        cache.hotStore(hash, word: word, length: n, first: out[before], second: found == 2 ? out[before + 1] : nil)
+                    if out.count - before <= PieceCache.hotMaxIDs {
+                        out.withIDs(from: before) { cache.hotStore(hash, word: word, length: n, ids: $0) }
                     }
                     return
                 }
@@ -118,17 +117,17 @@ extension BPEModel {
                 mergeParts(text, n, ranking: ConcatenationRanking(words: words, pairIDs: pairIDs), into: &out)
             }
             let produced = out.count - before
-            if short && produced <= 2 {
-                cache.hotStore(hash, word: word, length: n, first: out[before], second: produced == 2 ? out[before + 1] : nil)
+            if short && produced <= PieceCache.hotMaxIDs {
+                out.withIDs(from: before) { cache.hotStore(hash, word: word, length: n, ids: $0) }
             }
             // Short pieces go to the memo too: the direct-mapped hot level loses them on collisions.
             if memoized && (produced > 1 || !short) {
-                out.withUnsafeBufferPointer { cache.store(hash, text, n, UnsafeBufferPointer(rebasing: $0[before...])) }
+                out.withIDs(from: before) { cache.store(hash, text, n, $0) }
             }
         }
 
         @inlinable
-        func mergeParts<R: PairRanking>(_ text: UnsafePointer<UInt8>, _ n: Int, ranking: R, into out: inout [TokenID]) {
+        func mergeParts<R: PairRanking, S: TokenSink>(_ text: UnsafePointer<UInt8>, _ n: Int, ranking: R, into out: inout S) {
             if n <= 64 {
                 withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * n + 1) { scratch in
                     linearMerge(text, n, ranking, scratch.baseAddress!, &out)
@@ -142,8 +141,8 @@ extension BPEModel {
         /// is the packed (rank, merged id) of joining part i with part i+1. Parts are packed as
         /// `start << 32 | id` in `scratch[0...n]`, pair values in `scratch[n+1...]`.
         @inlinable
-        func linearMerge<R: PairRanking>(_ text: UnsafePointer<UInt8>, _ n: Int, _ ranking: R,
-                                         _ scratch: UnsafeMutablePointer<UInt64>, _ out: inout [TokenID]) {
+        func linearMerge<R: PairRanking, S: TokenSink>(_ text: UnsafePointer<UInt8>, _ n: Int, _ ranking: R,
+                                                       _ scratch: UnsafeMutablePointer<UInt64>, _ out: inout S) {
             let parts = scratch
             let pairValue = scratch + n + 1
             for i in 0..<n { parts[i] = UInt64(i) << 32 | UInt64(byteIDs[Int(text[i])]) }
@@ -179,7 +178,7 @@ extension BPEModel {
         /// first byte); a heap entry is `rank << 32 | position`, valid while `pairValue[position]`
         /// still has that rank.
         @usableFromInline
-        func heapMerge<R: PairRanking>(_ text: UnsafePointer<UInt8>, _ n: Int, _ ranking: R, into out: inout [TokenID]) {
+        func heapMerge<R: PairRanking, S: TokenSink>(_ text: UnsafePointer<UInt8>, _ n: Int, _ ranking: R, into out: inout S) {
             var next = [Int32](unsafeUninitializedCapacity: n) { b, c in
                 for i in 0..<n { b[i] = Int32(i + 1) }
                 c = n

@@ -7,9 +7,9 @@
 // similar, unbounded, shared cache; Hugging Face tokenizers a 10,000-word one; tiktoken none).
 //
 // Two levels, one pair per thread (pthread key: no locking, no sharing):
-// - hot: 2^16 direct-mapped entries of 16 bytes, [the bytes as a word][length, id count, ids], for pieces
-//   of at most 8 bytes that encode to one or two tokens (99 % of the short pieces of English). 1 MiB stays
-//   in L2; the vocabulary's slot table does not.
+// - hot: 2^17 direct-mapped entries of 32 bytes, [the bytes as a word][length, id count, ids], for pieces
+//   of at most 8 bytes that encode to at most 5 tokens (all but a handful of the short pieces of English).
+//   Its 4 MiB do not stay in L2, but its entry is prefetched when the piece is scanned (PiecePipeline).
 // - memo: an open-addressed table of every merged piece of 2…128 bytes, 16-byte slots
 //   [hash][pool offset << 32 | key length << 16 | id count] over a pool of UInt32 words holding the
 //   key bytes (padded to 4) and then the ids. The table starts small and doubles at half load, up to
@@ -26,22 +26,27 @@ import Foundation
 
 @usableFromInline
 final class PieceCache {
-    @usableFromInline static let hotEntries = 1 << 16
+    @usableFromInline static let hotEntries = 1 << 17
+    /// Words per hot entry: [key word][length << 56 | id count << 48 | first id][two more ids][two more ids].
+    @usableFromInline static let hotEntryWords = 4
+    /// Most ids a hot entry holds.
+    @usableFromInline static let hotMaxIDs = 5
     @usableFromInline let hot: UnsafeMutablePointer<UInt64>
     @usableFromInline let memo: UnsafeMutablePointer<PieceMemo>
     private var serial: UInt64 = .max
 
     init() {
         var raw: UnsafeMutableRawPointer?
-        guard posix_memalign(&raw, 64, Self.hotEntries * 16) == 0, let raw else { fatalError("out of memory for the piece cache") }
-        hot = raw.bindMemory(to: UInt64.self, capacity: Self.hotEntries * 2)
-        hot.initialize(repeating: .max, count: Self.hotEntries * 2)
+        let words = Self.hotEntries * Self.hotEntryWords
+        guard posix_memalign(&raw, 64, words * 8) == 0, let raw else { fatalError("out of memory for the piece cache") }
+        hot = raw.bindMemory(to: UInt64.self, capacity: words)
+        hot.initialize(repeating: .max, count: words)
         memo = .allocate(capacity: 1)
         memo.initialize(to: PieceMemo())
     }
 
     private func clear() {
-        hot.initialize(repeating: .max, count: Self.hotEntries * 2)
+        hot.initialize(repeating: .max, count: Self.hotEntries * Self.hotEntryWords)
         memo.pointee.removeAll()
     }
 
@@ -172,7 +177,7 @@ struct PieceCacheView {
     /// The hot entry (2 words) that `hash` maps to.
     @inlinable @inline(__always)
     func hotEntry(_ hash: UInt64) -> UnsafeMutablePointer<UInt64> {
-        hot + Int(truncatingIfNeeded: hash & UInt64(PieceCache.hotEntries - 1)) &* 2
+        hot + Int(truncatingIfNeeded: hash & UInt64(PieceCache.hotEntries - 1)) &* PieceCache.hotEntryWords
     }
 
     /// Starts loading the hot entry of `hash` (see `ByteSequenceMap.View.prefetch(hash:)`).
@@ -186,27 +191,29 @@ struct PieceCacheView {
         tessera_prefetch(m.slots + PieceMemo.slotWords &* (Int(truncatingIfNeeded: Self.memoHash(hash)) & m.mask))
     }
 
-    /// Appends the cached ids (one or two) of a piece of at most 8 bytes, given as its word, and returns
-    /// true; or returns false. Entry meta: length << 56 | id count << 48 | second id << 24 | first id
-    /// (ids are below `Vocabulary.idLimit` = 2^24); an empty entry's length byte, 255, matches no piece.
+    /// Appends the cached ids (one to five) of a piece of at most 8 bytes, given as its word, and returns
+    /// true; or returns false. An empty entry's length byte, 255, matches no piece.
     @inlinable @inline(__always)
-    func hotLookup(_ hash: UInt64, word: UInt64, length: Int, into out: inout [TokenID]) -> Bool {
+    func hotLookup<S: TokenSink>(_ hash: UInt64, word: UInt64, length: Int, into out: inout S) -> Bool {
         let e = hotEntry(hash)
         let meta = e[1]
         guard e[0] == word, meta >> 56 == UInt64(truncatingIfNeeded: length) else { return false }
-        out.append(TokenID(truncatingIfNeeded: meta & 0xff_ffff))
-        if (meta >> 48) & 0xff == 2 { out.append(TokenID(truncatingIfNeeded: (meta >> 24) & 0xff_ffff)) }
+        out.append(TokenID(truncatingIfNeeded: meta))
+        let count = Int(truncatingIfNeeded: (meta >> 48) & 0xff)
+        if count > 1 {
+            let more = UnsafeRawPointer(e + 2).assumingMemoryBound(to: TokenID.self)
+            for k in 0..<(count - 1) { out.append(more[k]) }
+        }
         return true
     }
 
-    /// Remembers the one or two ids of a piece of at most 8 bytes.
+    /// Remembers the ids (1 ≤ count ≤ `hotMaxIDs`) of a piece of at most 8 bytes.
     @inlinable @inline(__always)
-    func hotStore(_ hash: UInt64, word: UInt64, length: Int, first: TokenID, second: TokenID? = nil) {
+    func hotStore(_ hash: UInt64, word: UInt64, length: Int, ids: UnsafeBufferPointer<TokenID>) {
         let e = hotEntry(hash)
         e[0] = word
-        var meta = UInt64(truncatingIfNeeded: length) << 56 | UInt64(first)
-        if let second { meta |= 2 << 48 | UInt64(second) << 24 } else { meta |= 1 << 48 }
-        e[1] = meta
+        e[1] = UInt64(truncatingIfNeeded: length) << 56 | UInt64(ids.count) << 48 | UInt64(ids[0])
+        if ids.count > 1 { UnsafeMutableRawPointer(e + 2).copyMemory(from: ids.baseAddress! + 1, byteCount: (ids.count - 1) * 4) }
     }
 
     /// The memo's key for a piece hash: never 0 (0 marks an empty slot).
@@ -219,7 +226,7 @@ struct PieceCacheView {
 
     /// Appends the cached ids of the `n` bytes at `text` and returns true, or returns false.
     @inlinable @inline(__always)
-    func lookup(_ hash: UInt64, _ text: UnsafePointer<UInt8>, _ n: Int, into out: inout [TokenID]) -> Bool {
+    func lookup<S: TokenSink>(_ hash: UInt64, _ text: UnsafePointer<UInt8>, _ n: Int, into out: inout S) -> Bool {
         let m = memo.pointee
         let key = Self.memoHash(hash)
         var i = Int(truncatingIfNeeded: key) & m.mask

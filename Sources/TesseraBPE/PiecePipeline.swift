@@ -36,7 +36,7 @@ public struct PiecePipeline {
 
     /// Prepares the `n` bytes at `text` and encodes the piece fed `distance` pieces before it, if any.
     @inlinable @inline(__always)
-    public mutating func feed(_ text: UnsafePointer<UInt8>, _ n: Int, into out: inout [TokenID]) {
+    public mutating func feed<S: TokenSink>(_ text: UnsafePointer<UInt8>, _ n: Int, into out: inout S) {
         let slot = fed & (Self.distance - 1)
         if fed >= Self.distance { encoder.encode(ring[slot], into: &out) }
         ring[slot] = encoder.prepare(text, n)
@@ -45,7 +45,7 @@ public struct PiecePipeline {
 
     /// Encodes the pieces still in the ring, oldest first.
     @inlinable
-    public mutating func drain(into out: inout [TokenID]) {
+    public mutating func drain<S: TokenSink>(into out: inout S) {
         var k = max(0, fed - Self.distance)
         while k < fed {
             encoder.encode(ring[k & (Self.distance - 1)], into: &out)

@@ -178,6 +178,10 @@ public struct Tokenizer: Sendable {
         if position < text.count { try body(position..<text.count, nil) }
     }
 
+    /// Segments up to this many bytes are encoded into a temporary id buffer of one id per byte (4 MiB of
+    /// room at most); longer ones append to the output array directly.
+    static let bufferedSegmentLimit = 1 << 20
+
     /// Encodes the ordinary (special-free) bytes `text[range]`; `startsText`: they begin the input.
     @inline(__always)
     func encodeOrdinary(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, startsText: Bool, into ids: inout [TokenID],
@@ -214,11 +218,25 @@ public struct Tokenizer: Sendable {
         bpe.withEncoder { encoder in
             if let scanner = preTokenizer as? PatternScanner {
                 // The common case, dispatched statically so the scanner loop and the encoder inline together.
-                encoder.withPipeline { pipeline in
-                    scanner.forEachPiece(in: segment) { piece in
-                        pipeline.feed(base + piece.lowerBound, piece.count, into: &ids)
+                guard segment.count <= Self.bufferedSegmentLimit else {
+                    encoder.withPipeline { pipeline in
+                        scanner.forEachPiece(in: segment) { piece in
+                            pipeline.feed(base + piece.lowerBound, piece.count, into: &ids)
+                        }
+                        pipeline.drain(into: &ids)
                     }
-                    pipeline.drain(into: &ids)
+                    return
+                }
+                // A byte-level token covers at least one byte: one id per byte of room never overflows.
+                withUnsafeTemporaryAllocation(of: TokenID.self, capacity: segment.count) { room in
+                    var sink = TokenIDBuffer(base: room.baseAddress!)
+                    encoder.withPipeline { pipeline in
+                        scanner.forEachPiece(in: segment) { piece in
+                            pipeline.feed(base + piece.lowerBound, piece.count, into: &sink)
+                        }
+                        pipeline.drain(into: &sink)
+                    }
+                    ids.append(contentsOf: UnsafeBufferPointer(start: room.baseAddress, count: sink.count))
                 }
             } else {
                 preTokenizer.forEachPiece(in: segment) { piece in

@@ -154,4 +154,23 @@ struct PipelinedEncodingTests {
             #expect(try tokenizer.encode(text, specials: .asText) == expected, "trial \(trial)")
         }
     }
+
+    @Test("a segment above the buffered limit (appended to the array directly) gives the same ids")
+    func longSegmentUsesTheArraySink() throws {
+        let (tokens, _) = SyntheticVocabulary.random(alphabet: Array("abcdefgh ,.\n".utf8), merges: 300, seed: 43)
+        let model = try BPEModel(vocabulary: Vocabulary(tokens: tokens), rule: .rankOrder)
+        let scanner = PatternScanner(.cl100k)
+        let tokenizer = Tokenizer(name: "long", preTokenizer: scanner, model: model)
+        var rng = SeededGenerator(seed: 44)
+        let words = (0..<500).map { _ in (0..<Int(rng.next() % 9 + 1)).map { _ in Array("abcdefgh".utf8)[Int(rng.next() % 8)] } }
+        var text: [UInt8] = []
+        while text.count <= Tokenizer.bufferedSegmentLimit { text += [0x20] + words[Int(rng.next() % 500)] }
+        var expected: [TokenID] = []
+        text.withUnsafeBufferPointer { buffer in
+            scanner.forEachPiece(in: buffer) { piece in expected += model.encode(piece: Array(buffer[piece])) }
+        }
+        let ids = try tokenizer.encode(text, specials: .asText)
+        #expect(ids == expected)
+        #expect(try tokenizer.decode(ids) == text)
+    }
 }
