@@ -47,8 +47,7 @@ public final class LiBLearner {
     let contextStart = RawBuffer<Int>(capacity: 4096)     // into `contextBytes`, -1: no context
     let contextLeft = RawBuffer<Int32>(capacity: 4096)
     let contextRight = RawBuffer<Int32>(capacity: 4096)
-    let rankStep = RawBuffer<Int32>(capacity: 4096)       // step whose rank `rankValue` holds
-    let rankValue = RawBuffer<Int32>(capacity: 4096)
+    let rankValue = RawBuffer<Int32>(capacity: 4096)      // rank during the current step
 
     let pool = RawBuffer<UInt32>(capacity: 1024)
     /// Contexts of the chunks on probation, back to back; byte 0 is a spare so the buffer is never empty.
@@ -89,6 +88,8 @@ public final class LiBLearner {
     struct Match { var len1: Int; var h1: Int32; var len2: Int; var h2: Int32 }
     let matchCache = RawBuffer<Match>(capacity: 256)
     let matchStamp = RawBuffer<UInt32>(capacity: 256)
+    /// The positions whose match was computed in this sentence (a position again after it was dropped).
+    let matchedPositions = RawBuffer<Int32>(capacity: 256)
     @exclusivity(unchecked) var sentenceStamp: UInt32 = 0
     @exclusivity(unchecked) var sentenceLength = 0
     @exclusivity(unchecked) var rawAlternatives: [(id: Int, start: Int)] = []
@@ -116,21 +117,19 @@ public final class LiBLearner {
         order.ordered().filter { lifeLeft[Int($0)] > 0 }.map { (trie.bytes(ofNode: Int32($0)), Int(lifeLeft[Int($0)])) }
     }
 
-    /// The rank of chunk `h`, cached for the current step.
+    /// The rank of chunk `h` during the current step (written for every chunk when the step starts, and
+    /// for a chunk memorized during the step when it is appended).
     @inline(__always)
-    func rank(_ h: UInt32) -> Int {
-        if rankStep[Int(h)] == Int32(truncatingIfNeeded: steps) { return Int(rankValue[Int(h)]) }
-        let r = order.rank(of: h)
-        rankStep[Int(h)] = Int32(truncatingIfNeeded: steps)
-        rankValue[Int(h)] = Int32(r)
-        return r
-    }
+    func rank(_ h: UInt32) -> Int { Int(rankValue[Int(h)]) }
 
     // MARK: A step
 
     /// Reads one article (one step): every sentence, then the batch updates.
     /// - Throws: `LiBError.lexiconTooLarge` when the trie would overflow.
     public func learn(_ article: LiBArticle) throws {
+        // Nothing moves while a step reads, so one in-order pass gives every rank the step asks for
+        // (O(|L|), less than the queries it replaces: a tree query for most chunks of the lexicon).
+        order.writeRanks(into: rankValue.base)
         article.bytes.withUnsafeBufferPointer { text in
             guard let base = text.baseAddress else { return }
             for i in 0..<article.count where failure == nil {
@@ -313,6 +312,7 @@ public final class LiBLearner {
             matchStamp.append(repeating: 0, count: missing)
             matchCache.append(repeating: Match(len1: 0, h1: -1, len2: 0, h2: -1), count: missing)
         }
+        matchedPositions.removeAll()
         sentenceStamp &+= 1
         if sentenceStamp == 0 {
             // The stamp wrapped: clear the old stamps once.
@@ -329,16 +329,27 @@ public final class LiBLearner {
         let r = Match(len1: m.len1, h1: m.h1, len2: m.len2, h2: m.h2)
         matchCache[p] = r
         matchStamp[p] = sentenceStamp
+        matchedPositions.append(Int32(truncatingIfNeeded: p))
         return r
     }
 
     /// A chunk `s[from..<from+length]` was memorized: drop the cached matches at positions that start with it.
     private func forgetMatches(_ s: UnsafePointer<UInt8>, from: Int, length: Int) {
-        guard sentenceLength >= length else { return }
+        // Only positions with a match can lose it: far fewer than the sentence's bytes. The list is
+        // compacted on the way (dropped positions leave it).
         let first = s[from]
-        for p in 0...(sentenceLength - length) where matchStamp[p] == sentenceStamp && s[p] == first {
-            if memEqual(s + p, s + from, length) { matchStamp[p] = 0 }
+        var kept = 0
+        for i in 0..<matchedPositions.count {
+            let p = Int(matchedPositions[i])
+            guard matchStamp[p] == sentenceStamp else { continue }
+            if s[p] == first && p + length <= sentenceLength && memEqual(s + p, s + from, length) {
+                matchStamp[p] = 0
+                continue
+            }
+            matchedPositions[kept] = Int32(truncatingIfNeeded: p)
+            kept += 1
         }
+        matchedPositions.removeLast(matchedPositions.count - kept)
     }
 
     // MARK: Memorizing (the reference's `memorize`)
@@ -364,7 +375,6 @@ public final class LiBLearner {
         let h = UInt32(node)
         track(h)
         order.append(h)
-        rankStep[Int(h)] = Int32(truncatingIfNeeded: steps)
         rankValue[Int(h)] = Int32(order.count - 1)
         startProbation(h)
         contextStart[Int(h)] = contextBytes.count
@@ -384,13 +394,11 @@ public final class LiBLearner {
             contextStart.append(repeating: -1, count: missing)
             contextLeft.append(repeating: 0, count: missing)
             contextRight.append(repeating: 0, count: missing)
-            rankStep.append(repeating: -1, count: missing)
             rankValue.append(repeating: 0, count: missing)
         }
         lifeLeft[Int(h)] = 0
         poolIndex[Int(h)] = -1
         contextStart[Int(h)] = -1
-        rankStep[Int(h)] = -1
     }
 
     /// Puts `h` on probation with a full life and no context (a fresh chunk gets its context right after).

@@ -17,7 +17,7 @@
 
 /// An ordered list of distinct handles (small integers) with O(log n) rank queries and moves.
 final class RankedList {
-    static let capacity = 64
+    static let capacity = 128
     static let absent: Int32 = -1
 
     // Leaves: items[leaf * 64 + k].
@@ -55,9 +55,7 @@ final class RankedList {
     /// The 0-based position of `h` (which must be present).
     func rank(of h: UInt32) -> Int {
         let leaf = Int(leafOf[Int(h)])
-        let row = items.base + leaf * Self.capacity
-        var r = 0
-        while row[r] != h { r += 1 }
+        var r = Self.find(h, in: items.base + leaf * Self.capacity)
         var parent = leafParent[leaf]
         var slot = Int(leafSlot[leaf])
         while parent != Self.absent {
@@ -67,6 +65,24 @@ final class RankedList {
             parent = nodeParent[Int(parent)]
         }
         return r
+    }
+
+    /// The index of `h` in a leaf's row that holds it, 16 items per comparison. Slots past the leaf's
+    /// count may hold stale handles, but only after the live ones, so the first hit is the right one.
+    @inline(__always)
+    private static func find(_ h: UInt32, in row: UnsafeMutablePointer<UInt32>) -> Int {
+        let target = SIMD16<UInt32>(repeating: h)
+        let raw = UnsafeRawPointer(row)
+        var start = 0
+        while true {
+            let hits = raw.loadUnaligned(fromByteOffset: start * 4, as: SIMD16<UInt32>.self) .== target
+            if any(hits) {
+                var k = 0
+                while !hits[k] { k += 1 }
+                return start + k
+            }
+            start += 16
+        }
     }
 
     /// The handle at position `r` (0 ≤ r < count).
@@ -92,6 +108,25 @@ final class RankedList {
         return out
     }
 
+    /// Writes every handle's position: `ranks[h] = rank(of: h)` for each present h. O(count).
+    func writeRanks(into ranks: UnsafeMutablePointer<Int32>) {
+        var r: Int32 = 0
+        writeRanks(root, level: height, into: ranks, next: &r)
+    }
+
+    private func writeRanks(_ node: Int32, level: Int, into ranks: UnsafeMutablePointer<Int32>, next r: inout Int32) {
+        let b = Int(node) * Self.capacity
+        if level == 0 {
+            let row = items.base + b
+            for k in 0..<Int(itemCount[Int(node)]) {
+                ranks[Int(row[k])] = r
+                r += 1
+            }
+            return
+        }
+        for k in 0..<Int(childCount[Int(node)]) { writeRanks(children[b + k], level: level - 1, into: ranks, next: &r) }
+    }
+
     private func collect(_ node: Int32, level: Int, into out: inout [UInt32]) {
         let b = Int(node) * Self.capacity
         if level == 0 {
@@ -114,6 +149,15 @@ final class RankedList {
             var rest = r
             var node = Int(root)
             var level = height
+            if r == count {
+                // Appending: the rightmost path, to the end of the last leaf.
+                while level > 0 {
+                    let last = node * Self.capacity + Int(childCount[node]) - 1
+                    rest = Int(counts[last])
+                    node = Int(children[last])
+                    level -= 1
+                }
+            }
             while level > 0 {
                 let c = counts.base + node * Self.capacity
                 let n = Int(childCount[node])
@@ -145,8 +189,7 @@ final class RankedList {
         let leaf = leafOf[Int(h)]
         let row = items.base + Int(leaf) * Self.capacity
         let n = Int(itemCount[Int(leaf)])
-        var k = 0
-        while row[k] != h { k += 1 }
+        let k = Self.find(h, in: row)
         (row + k).update(from: row + k + 1, count: n - k - 1)
         itemCount[Int(leaf)] = Int32(n - 1)
         leafOf[Int(h)] = Self.absent
@@ -162,8 +205,7 @@ final class RankedList {
         let leaf = Int(leafOf[Int(h)])
         let row = items.base + leaf * Self.capacity
         let n = Int(itemCount[leaf])
-        var k = 0
-        while row[k] != h { k += 1 }
+        let k = Self.find(h, in: row)
         let first = from - k   // position of the leaf's first item
         if r >= first && r < first + n {
             let j = r - first
