@@ -365,12 +365,11 @@ public final class LiBLearner {
         // The trie stores depths in 20 bits: a chunk over 1 MiB (a megabyte-long line) is never memorized.
         if length > ChunkTrie.maxChunkBytes { return -1 }
         let skip = prefix?.length ?? 0, start = prefix.map { Int32($0.handle) } ?? 0
-        let known = trie.lookup(s + from + skip, length - skip, from: start)
-        if known >= 0 { return known }
-        guard let node = trie.insert(s + from + skip, length - skip, from: start) else {
+        guard let (node, inserted) = trie.findOrInsert(s + from + skip, length - skip, from: start) else {
             failure = .lexiconTooLarge(nodes: ChunkTrie.maxNodes)
             return -1
         }
+        if !inserted { return node }
         forgetMatches(s, from: from, length: length)
         let h = UInt32(node)
         track(h)

@@ -39,6 +39,8 @@ final class RankedList {
     /// The leaf of each present handle, `absent` otherwise.
     private let leafOf = RawBuffer<Int32>()
     @exclusivity(unchecked) private var liveLeaves = 0
+    /// The last handle `rank(of:)` located and its index in its leaf; cleared by every change.
+    @exclusivity(unchecked) private var lastFound: (handle: UInt32, index: Int) = (UInt32.max, 0)
 
     /// Number of handles in the list.
     @exclusivity(unchecked) private(set) var count = 0
@@ -56,6 +58,7 @@ final class RankedList {
     func rank(of h: UInt32) -> Int {
         let leaf = Int(leafOf[Int(h)])
         var r = Self.find(h, in: items.base + leaf * Self.capacity)
+        lastFound = (h, r)
         var parent = leafParent[leaf]
         var slot = Int(leafSlot[leaf])
         while parent != Self.absent {
@@ -65,6 +68,13 @@ final class RankedList {
             parent = nodeParent[Int(parent)]
         }
         return r
+    }
+
+    /// The index of `h` in its leaf, reusing the last `rank(of:)` answer when nothing changed since
+    /// (the learner asks for a chunk's rank and then moves or removes it).
+    @inline(__always)
+    private func index(of h: UInt32, in row: UnsafeMutablePointer<UInt32>) -> Int {
+        lastFound.handle == h ? lastFound.index : Self.find(h, in: row)
     }
 
     /// The index of `h` in a leaf's row that holds it, 16 items per comparison. Slots past the leaf's
@@ -143,6 +153,7 @@ final class RankedList {
 
     /// Inserts `h` (not present) so that it ends up at position `r` (0 ≤ r ≤ count).
     func insert(_ h: UInt32, at r: Int) {
+        lastFound.handle = UInt32.max
         if Int(h) >= leafOf.count { leafOf.append(repeating: Self.absent, count: Int(h) + 1 - leafOf.count) }
         while true {
             // Descend to the leaf that receives position r; a full leaf is split and the descent repeated.
@@ -187,9 +198,15 @@ final class RankedList {
     /// Removes `h` (present).
     func remove(_ h: UInt32) {
         let leaf = leafOf[Int(h)]
+        let k = index(of: h, in: items.base + Int(leaf) * Self.capacity)
+        remove(h, leaf: leaf, index: k)
+    }
+
+    /// Removes `h`, which is item `k` of `leaf`.
+    private func remove(_ h: UInt32, leaf: Int32, index k: Int) {
+        lastFound.handle = UInt32.max
         let row = items.base + Int(leaf) * Self.capacity
         let n = Int(itemCount[Int(leaf)])
-        let k = Self.find(h, in: row)
         (row + k).update(from: row + k + 1, count: n - k - 1)
         itemCount[Int(leaf)] = Int32(n - 1)
         leafOf[Int(h)] = Self.absent
@@ -205,7 +222,8 @@ final class RankedList {
         let leaf = Int(leafOf[Int(h)])
         let row = items.base + leaf * Self.capacity
         let n = Int(itemCount[leaf])
-        let k = Self.find(h, in: row)
+        let k = index(of: h, in: row)
+        lastFound.handle = UInt32.max
         let first = from - k   // position of the leaf's first item
         if r >= first && r < first + n {
             let j = r - first
@@ -217,7 +235,7 @@ final class RankedList {
             row[j] = h
             return
         }
-        remove(h)
+        remove(h, leaf: Int32(leaf), index: k)
         insert(h, at: r)
     }
 
