@@ -23,8 +23,9 @@
 // probation (the reference keeps a stale pool entry that can never match again).
 //
 // Speed: a chunk's handle is its trie node, so a walk yields handles directly; per-chunk state lives in
-// raw buffers indexed by handle; ranks are cached per step (nothing moves while a step reads, and a
-// chunk memorized mid-step takes the last rank); an alternative path is kept as its length, first chunk
+// raw buffers indexed by handle; every rank is written once when a step starts (nothing moves while a
+// step reads, and a chunk memorized mid-step takes the last rank); memorizing is one trie walk that
+// finds or inserts; an alternative path is kept as its length, first chunk
 // and rank sum (the reference keeps the chunk list), plus the rare characters that were in no chunk when
 // read and must be looked up again when the paths are compared.
 //
@@ -32,7 +33,8 @@
 // on probation is live; during a sentence nothing is removed and nothing moves, so ranks only change
 // in `endStep`.
 // Complexity: per matched position, O(longest match) trie probes plus the extension of pending
-// evaluations; per step, O(|rewards| · log |L| + |probation| + ω|L| · log |L|).
+// evaluations; per step, O(|L|) to write the ranks and O(|rewards| · log |L| + |probation| +
+// ω|L| · log |L|) for the batch.
 
 /// Learns a LiB lexicon, one article (step) at a time. Not thread-safe; one learner per thread.
 public final class LiBLearner {

@@ -2,18 +2,20 @@
 // the reference's rank moves — "move this chunk ⌊rank·Δ⌋+1 places toward the head/tail" — cost
 // O(log |L|) instead of the O(|L|) list slice of the Python code (structures.py, `TrieList.move`).
 //
-// Shape: a counted B+ tree. Leaves hold up to 64 handles in order; internal nodes hold up to 64
-// children with the number of handles under each. Every leaf and node knows its parent and its slot
+// Shape: a counted B+ tree. Leaves hold up to 128 handles in order; internal nodes hold up to 128
+// children with the number of handles under each. (128 rather than 64: more of LiB's moves, which span
+// ⌊rank·Δ⌋+1 places, stay inside one leaf, where a move is one shift; a leaf is searched 16 handles
+// per SIMD comparison.) Every leaf and node knows its parent and its slot
 // there, and every handle its leaf, so a handle's rank is its position in its leaf plus, on the way up,
 // the counts of the siblings left of each slot. Leaves are not merged when they thin out; instead the
 // whole tree is rebuilt from its in-order sequence once the leaves are on average less than a quarter
-// full, which keeps the height at O(log₆₄ |L|) and costs O(1) amortized per removal.
+// full, which keeps the height at O(log₁₂₈ |L|) and costs O(1) amortized per removal.
 //
 // Invariant: the in-order sequence of leaf items is the lexicon order; every internal count equals
 // the number of handles below that child; `leafOf[h]` is the leaf holding h for every present h;
 // `children[parent][slot[x]] == x` for every non-root leaf or node x.
-// Complexity: rank, select, insert, remove O(64 · height) = O(log |L|), as scans of at most 64
-// contiguous words per level; a full rebuild O(|L|), amortized O(1).
+// Complexity: rank, select, insert, remove O(128 · height) = O(log |L|), as scans of at most 128
+// contiguous words per level; `writeRanks` O(|L|); a full rebuild O(|L|), amortized O(1).
 
 /// An ordered list of distinct handles (small integers) with O(log n) rank queries and moves.
 final class RankedList {
