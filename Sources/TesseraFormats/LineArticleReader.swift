@@ -50,7 +50,7 @@ public final class LineArticleReader {
         if let cached {
             guard cached.count > 0 else { return }
             let end = min(cached.count, cachedPosition + maxSentences)
-            for i in cachedPosition..<end { article.append(cached.bytes[cached.range(i)]) }
+            article.append(sentencesOf: cached, cachedPosition..<end)
             cachedPosition = end < cached.count ? end : 0
             return
         }

@@ -170,47 +170,61 @@ final class ChunkTrie {
     /// Adds the chunk `text[0..<n]` (not present; n ≥ 1 unless `from` is given, whose string the bytes
     /// continue); returns its handle (its node), or nil when the tree would exceed its limits.
     func insert(_ text: UnsafePointer<UInt8>, _ n: Int, from start: Int32 = 0) -> Int32? {
-        let total = Int(depth[Int(start)]) + n
+        findOrInsert(text, n, from: start)?.node
+    }
+
+    /// The chunk `text[0..<n]` (continuing the string of `from`): its handle if it is one already,
+    /// else it is added — in one walk, where a lookup followed by an insert would take two.
+    /// Returns nil when the tree would exceed its limits.
+    func findOrInsert(_ text: UnsafePointer<UInt8>, _ n: Int, from start: Int32 = 0) -> (node: Int32, inserted: Bool)? {
+        let base = Int(depth[Int(start)])
+        let total = base + n
+        var node = start
+        var d = base
+        // Walk as far as the tree spells the text: `d` is the depth reached, `node` the deepest node.
+        var splitChild = Self.none
+        var splitAt = 0
+        while d < total {
+            guard let e = edge(node, text[d - base]) else { break }
+            let child = Int32(truncatingIfNeeded: e.pointee.keyChild & Self.childMask)
+            let childDepth = Int(depth[Int(child)])
+            let label = arena.base + src[Int(child)]
+            var k = d + 1
+            let end = min(childDepth, total)
+            while k < end && label[k] == text[k - base] { k += 1 }
+            if k < childDepth {
+                splitChild = child
+                splitAt = k
+                break
+            }
+            node = child
+            d = childDepth
+        }
+        if splitChild == Self.none && d == total && isChunk[Int(node)] { return (node, false) }
         guard total <= Self.maxChunkBytes, parent.count + 2 <= Self.maxNodes || freeNodes.count >= 2 else { return nil }
+        if splitChild == Self.none && d == total {
+            // A branching point (or the end of an edge) becomes a chunk: its string is in the arena already.
+            setChunk(node, true)
+            liveBytes += total
+            return (node, true)
+        }
         // The chunk's string goes to the arena: the prefix of `start`, then the text (room first, since
         // the prefix is copied from the arena itself).
         arena.reserve(arena.count + total)
         let s = arena.count
-        arena.append(contentsOf: arena.base + src[Int(start)], count: Int(depth[Int(start)]))
+        arena.append(contentsOf: arena.base + src[Int(start)], count: base)
         arena.append(contentsOf: text, count: n)
         liveBytes += total
-        let string = arena.base + s
-        var node = start
-        var d = Int(depth[Int(start)])
-        while true {
-            if d == total {
-                setChunk(node, true)
-                return node
-            }
-            guard let e = edge(node, string[d]) else {
-                let leaf = makeNode(parent: node, src: s, depth: total, chunk: true)
-                return leaf
-            }
-            let child = Int32(truncatingIfNeeded: e.pointee.keyChild & Self.childMask)
-            let childDepth = Int(depth[Int(child)])
-            let label = arena.base + src[Int(child)]
-            // How far the new string follows the edge's label.
-            var k = d + 1
-            let end = min(childDepth, total)
-            while k < end && label[k] == string[k] { k += 1 }
-            if k == childDepth {
-                node = child
-                d = childDepth
-                continue
-            }
-            // Split the edge at depth k with a new node above `child`.
-            let middle = split(parent: node, child: child, at: k)
-            if k == total {
-                setChunk(middle, true)
-                return middle
-            }
-            return makeNode(parent: middle, src: s, depth: total, chunk: true)
+        if splitChild == Self.none {
+            return (makeNode(parent: node, src: s, depth: total, chunk: true), true)
         }
+        // Split the edge at depth `splitAt` with a new node above `splitChild`.
+        let middle = split(parent: node, child: splitChild, at: splitAt)
+        if splitAt == total {
+            setChunk(middle, true)
+            return (middle, true)
+        }
+        return (makeNode(parent: middle, src: s, depth: total, chunk: true), true)
     }
 
     /// Removes the chunk `handle` and collapses the nodes that no longer branch.

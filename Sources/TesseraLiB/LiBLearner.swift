@@ -23,8 +23,9 @@
 // probation (the reference keeps a stale pool entry that can never match again).
 //
 // Speed: a chunk's handle is its trie node, so a walk yields handles directly; per-chunk state lives in
-// raw buffers indexed by handle; ranks are cached per step (nothing moves while a step reads, and a
-// chunk memorized mid-step takes the last rank); an alternative path is kept as its length, first chunk
+// raw buffers indexed by handle; every rank is written once when a step starts (nothing moves while a
+// step reads, and a chunk memorized mid-step takes the last rank); memorizing is one trie walk that
+// finds or inserts; an alternative path is kept as its length, first chunk
 // and rank sum (the reference keeps the chunk list), plus the rare characters that were in no chunk when
 // read and must be looked up again when the paths are compared.
 //
@@ -32,7 +33,8 @@
 // on probation is live; during a sentence nothing is removed and nothing moves, so ranks only change
 // in `endStep`.
 // Complexity: per matched position, O(longest match) trie probes plus the extension of pending
-// evaluations; per step, O(|rewards| · log |L| + |probation| + ω|L| · log |L|).
+// evaluations; per step, O(|L|) to write the ranks and O(|rewards| · log |L| + |probation| +
+// ω|L| · log |L|) for the batch.
 
 /// Learns a LiB lexicon, one article (step) at a time. Not thread-safe; one learner per thread.
 public final class LiBLearner {
@@ -47,8 +49,7 @@ public final class LiBLearner {
     let contextStart = RawBuffer<Int>(capacity: 4096)     // into `contextBytes`, -1: no context
     let contextLeft = RawBuffer<Int32>(capacity: 4096)
     let contextRight = RawBuffer<Int32>(capacity: 4096)
-    let rankStep = RawBuffer<Int32>(capacity: 4096)       // step whose rank `rankValue` holds
-    let rankValue = RawBuffer<Int32>(capacity: 4096)
+    let rankValue = RawBuffer<Int32>(capacity: 4096)      // rank during the current step
 
     let pool = RawBuffer<UInt32>(capacity: 1024)
     /// Contexts of the chunks on probation, back to back; byte 0 is a spare so the buffer is never empty.
@@ -89,6 +90,8 @@ public final class LiBLearner {
     struct Match { var len1: Int; var h1: Int32; var len2: Int; var h2: Int32 }
     let matchCache = RawBuffer<Match>(capacity: 256)
     let matchStamp = RawBuffer<UInt32>(capacity: 256)
+    /// The positions whose match was computed in this sentence (a position again after it was dropped).
+    let matchedPositions = RawBuffer<Int32>(capacity: 256)
     @exclusivity(unchecked) var sentenceStamp: UInt32 = 0
     @exclusivity(unchecked) var sentenceLength = 0
     @exclusivity(unchecked) var rawAlternatives: [(id: Int, start: Int)] = []
@@ -116,21 +119,19 @@ public final class LiBLearner {
         order.ordered().filter { lifeLeft[Int($0)] > 0 }.map { (trie.bytes(ofNode: Int32($0)), Int(lifeLeft[Int($0)])) }
     }
 
-    /// The rank of chunk `h`, cached for the current step.
+    /// The rank of chunk `h` during the current step (written for every chunk when the step starts, and
+    /// for a chunk memorized during the step when it is appended).
     @inline(__always)
-    func rank(_ h: UInt32) -> Int {
-        if rankStep[Int(h)] == Int32(truncatingIfNeeded: steps) { return Int(rankValue[Int(h)]) }
-        let r = order.rank(of: h)
-        rankStep[Int(h)] = Int32(truncatingIfNeeded: steps)
-        rankValue[Int(h)] = Int32(r)
-        return r
-    }
+    func rank(_ h: UInt32) -> Int { Int(rankValue[Int(h)]) }
 
     // MARK: A step
 
     /// Reads one article (one step): every sentence, then the batch updates.
     /// - Throws: `LiBError.lexiconTooLarge` when the trie would overflow.
     public func learn(_ article: LiBArticle) throws {
+        // Nothing moves while a step reads, so one in-order pass gives every rank the step asks for
+        // (O(|L|), less than the queries it replaces: a tree query for most chunks of the lexicon).
+        order.writeRanks(into: rankValue.base)
         article.bytes.withUnsafeBufferPointer { text in
             guard let base = text.baseAddress else { return }
             for i in 0..<article.count where failure == nil {
@@ -313,6 +314,7 @@ public final class LiBLearner {
             matchStamp.append(repeating: 0, count: missing)
             matchCache.append(repeating: Match(len1: 0, h1: -1, len2: 0, h2: -1), count: missing)
         }
+        matchedPositions.removeAll()
         sentenceStamp &+= 1
         if sentenceStamp == 0 {
             // The stamp wrapped: clear the old stamps once.
@@ -329,16 +331,27 @@ public final class LiBLearner {
         let r = Match(len1: m.len1, h1: m.h1, len2: m.len2, h2: m.h2)
         matchCache[p] = r
         matchStamp[p] = sentenceStamp
+        matchedPositions.append(Int32(truncatingIfNeeded: p))
         return r
     }
 
     /// A chunk `s[from..<from+length]` was memorized: drop the cached matches at positions that start with it.
     private func forgetMatches(_ s: UnsafePointer<UInt8>, from: Int, length: Int) {
-        guard sentenceLength >= length else { return }
+        // Only positions with a match can lose it: far fewer than the sentence's bytes. The list is
+        // compacted on the way (dropped positions leave it).
         let first = s[from]
-        for p in 0...(sentenceLength - length) where matchStamp[p] == sentenceStamp && s[p] == first {
-            if memEqual(s + p, s + from, length) { matchStamp[p] = 0 }
+        var kept = 0
+        for i in 0..<matchedPositions.count {
+            let p = Int(matchedPositions[i])
+            guard matchStamp[p] == sentenceStamp else { continue }
+            if s[p] == first && p + length <= sentenceLength && memEqual(s + p, s + from, length) {
+                matchStamp[p] = 0
+                continue
+            }
+            matchedPositions[kept] = Int32(truncatingIfNeeded: p)
+            kept += 1
         }
+        matchedPositions.removeLast(matchedPositions.count - kept)
     }
 
     // MARK: Memorizing (the reference's `memorize`)
@@ -354,17 +367,15 @@ public final class LiBLearner {
         // The trie stores depths in 20 bits: a chunk over 1 MiB (a megabyte-long line) is never memorized.
         if length > ChunkTrie.maxChunkBytes { return -1 }
         let skip = prefix?.length ?? 0, start = prefix.map { Int32($0.handle) } ?? 0
-        let known = trie.lookup(s + from + skip, length - skip, from: start)
-        if known >= 0 { return known }
-        guard let node = trie.insert(s + from + skip, length - skip, from: start) else {
+        guard let (node, inserted) = trie.findOrInsert(s + from + skip, length - skip, from: start) else {
             failure = .lexiconTooLarge(nodes: ChunkTrie.maxNodes)
             return -1
         }
+        if !inserted { return node }
         forgetMatches(s, from: from, length: length)
         let h = UInt32(node)
         track(h)
         order.append(h)
-        rankStep[Int(h)] = Int32(truncatingIfNeeded: steps)
         rankValue[Int(h)] = Int32(order.count - 1)
         startProbation(h)
         contextStart[Int(h)] = contextBytes.count
@@ -384,13 +395,11 @@ public final class LiBLearner {
             contextStart.append(repeating: -1, count: missing)
             contextLeft.append(repeating: 0, count: missing)
             contextRight.append(repeating: 0, count: missing)
-            rankStep.append(repeating: -1, count: missing)
             rankValue.append(repeating: 0, count: missing)
         }
         lifeLeft[Int(h)] = 0
         poolIndex[Int(h)] = -1
         contextStart[Int(h)] = -1
-        rankStep[Int(h)] = -1
     }
 
     /// Puts `h` on probation with a full life and no context (a fresh chunk gets its context right after).
@@ -461,7 +470,13 @@ func memEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) ->
 /// Length of the longest prefix of `p[0..<n]` that is valid UTF-8 (whole characters only).
 func validUTF8Prefix(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
     var i = 0
+    let raw = UnsafeRawPointer(p)
     while i < n {
+        // ASCII eight bytes at a time.
+        if i + 8 <= n && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+            i += 8
+            continue
+        }
         let b = p[i]
         if b < 0x80 { i += 1; continue }
         let need: Int

@@ -49,17 +49,24 @@ public struct PythonRandom: Sendable {
     }
 
     private mutating func regenerate() {
-        for k in 0..<624 {
-            let y = (state[k] & 0x8000_0000) | (state[(k + 1) % 624] & 0x7fff_ffff)
-            state[k] = state[(k + 397) % 624] ^ (y >> 1) ^ ((y & 1) == 0 ? 0 : 0x9908_b0df)
+        state.withUnsafeMutableBufferPointer { mt in
+            // The three ranges of the recurrence, split so that no index needs a modulo.
+            @inline(__always) func twist(_ k: Int, _ next: Int, _ far: Int) {
+                let y = (mt[k] & 0x8000_0000) | (mt[next] & 0x7fff_ffff)
+                mt[k] = mt[far] ^ (y >> 1) ^ ((0 &- (y & 1)) & 0x9908_b0df)
+            }
+            for k in 0..<227 { twist(k, k + 1, k + 397) }
+            for k in 227..<623 { twist(k, k + 1, k - 227) }
+            twist(623, 0, 396)
         }
         index = 0
     }
 
     /// The next 32-bit output (`genrand_uint32`).
+    @inline(__always)
     public mutating func nextUInt32() -> UInt32 {
         if index >= 624 { regenerate() }
-        var y = state[index]
+        var y = state.withUnsafeBufferPointer { $0[index] }
         index += 1
         y ^= y >> 11
         y ^= (y << 7) & 0x9d2c_5680
@@ -69,6 +76,7 @@ public struct PythonRandom: Sendable {
     }
 
     /// Python's `random.random()`: a double in [0, 1) with 53 random bits.
+    @inline(__always)
     public mutating func random() -> Double {
         let a = Double(nextUInt32() >> 5), b = Double(nextUInt32() >> 6)
         return (a * 67_108_864.0 + b) * (1.0 / 9_007_199_254_740_992.0)

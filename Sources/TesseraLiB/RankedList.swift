@@ -2,22 +2,24 @@
 // the reference's rank moves — "move this chunk ⌊rank·Δ⌋+1 places toward the head/tail" — cost
 // O(log |L|) instead of the O(|L|) list slice of the Python code (structures.py, `TrieList.move`).
 //
-// Shape: a counted B+ tree. Leaves hold up to 64 handles in order; internal nodes hold up to 64
-// children with the number of handles under each. Every leaf and node knows its parent and its slot
+// Shape: a counted B+ tree. Leaves hold up to 128 handles in order; internal nodes hold up to 128
+// children with the number of handles under each. (128 rather than 64: more of LiB's moves, which span
+// ⌊rank·Δ⌋+1 places, stay inside one leaf, where a move is one shift; a leaf is searched 16 handles
+// per SIMD comparison.) Every leaf and node knows its parent and its slot
 // there, and every handle its leaf, so a handle's rank is its position in its leaf plus, on the way up,
 // the counts of the siblings left of each slot. Leaves are not merged when they thin out; instead the
 // whole tree is rebuilt from its in-order sequence once the leaves are on average less than a quarter
-// full, which keeps the height at O(log₆₄ |L|) and costs O(1) amortized per removal.
+// full, which keeps the height at O(log₁₂₈ |L|) and costs O(1) amortized per removal.
 //
 // Invariant: the in-order sequence of leaf items is the lexicon order; every internal count equals
 // the number of handles below that child; `leafOf[h]` is the leaf holding h for every present h;
 // `children[parent][slot[x]] == x` for every non-root leaf or node x.
-// Complexity: rank, select, insert, remove O(64 · height) = O(log |L|), as scans of at most 64
-// contiguous words per level; a full rebuild O(|L|), amortized O(1).
+// Complexity: rank, select, insert, remove O(128 · height) = O(log |L|), as scans of at most 128
+// contiguous words per level; `writeRanks` O(|L|); a full rebuild O(|L|), amortized O(1).
 
 /// An ordered list of distinct handles (small integers) with O(log n) rank queries and moves.
 final class RankedList {
-    static let capacity = 64
+    static let capacity = 128
     static let absent: Int32 = -1
 
     // Leaves: items[leaf * 64 + k].
@@ -39,6 +41,8 @@ final class RankedList {
     /// The leaf of each present handle, `absent` otherwise.
     private let leafOf = RawBuffer<Int32>()
     @exclusivity(unchecked) private var liveLeaves = 0
+    /// The last handle `rank(of:)` located and its index in its leaf; cleared by every change.
+    @exclusivity(unchecked) private var lastFound: (handle: UInt32, index: Int) = (UInt32.max, 0)
 
     /// Number of handles in the list.
     @exclusivity(unchecked) private(set) var count = 0
@@ -55,9 +59,8 @@ final class RankedList {
     /// The 0-based position of `h` (which must be present).
     func rank(of h: UInt32) -> Int {
         let leaf = Int(leafOf[Int(h)])
-        let row = items.base + leaf * Self.capacity
-        var r = 0
-        while row[r] != h { r += 1 }
+        var r = Self.find(h, in: items.base + leaf * Self.capacity)
+        lastFound = (h, r)
         var parent = leafParent[leaf]
         var slot = Int(leafSlot[leaf])
         while parent != Self.absent {
@@ -67,6 +70,31 @@ final class RankedList {
             parent = nodeParent[Int(parent)]
         }
         return r
+    }
+
+    /// The index of `h` in its leaf, reusing the last `rank(of:)` answer when nothing changed since
+    /// (the learner asks for a chunk's rank and then moves or removes it).
+    @inline(__always)
+    private func index(of h: UInt32, in row: UnsafeMutablePointer<UInt32>) -> Int {
+        lastFound.handle == h ? lastFound.index : Self.find(h, in: row)
+    }
+
+    /// The index of `h` in a leaf's row that holds it, 16 items per comparison. Slots past the leaf's
+    /// count may hold stale handles, but only after the live ones, so the first hit is the right one.
+    @inline(__always)
+    private static func find(_ h: UInt32, in row: UnsafeMutablePointer<UInt32>) -> Int {
+        let target = SIMD16<UInt32>(repeating: h)
+        let raw = UnsafeRawPointer(row)
+        var start = 0
+        while true {
+            let hits = raw.loadUnaligned(fromByteOffset: start * 4, as: SIMD16<UInt32>.self) .== target
+            if any(hits) {
+                var k = 0
+                while !hits[k] { k += 1 }
+                return start + k
+            }
+            start += 16
+        }
     }
 
     /// The handle at position `r` (0 ≤ r < count).
@@ -92,6 +120,25 @@ final class RankedList {
         return out
     }
 
+    /// Writes every handle's position: `ranks[h] = rank(of: h)` for each present h. O(count).
+    func writeRanks(into ranks: UnsafeMutablePointer<Int32>) {
+        var r: Int32 = 0
+        writeRanks(root, level: height, into: ranks, next: &r)
+    }
+
+    private func writeRanks(_ node: Int32, level: Int, into ranks: UnsafeMutablePointer<Int32>, next r: inout Int32) {
+        let b = Int(node) * Self.capacity
+        if level == 0 {
+            let row = items.base + b
+            for k in 0..<Int(itemCount[Int(node)]) {
+                ranks[Int(row[k])] = r
+                r += 1
+            }
+            return
+        }
+        for k in 0..<Int(childCount[Int(node)]) { writeRanks(children[b + k], level: level - 1, into: ranks, next: &r) }
+    }
+
     private func collect(_ node: Int32, level: Int, into out: inout [UInt32]) {
         let b = Int(node) * Self.capacity
         if level == 0 {
@@ -108,12 +155,22 @@ final class RankedList {
 
     /// Inserts `h` (not present) so that it ends up at position `r` (0 ≤ r ≤ count).
     func insert(_ h: UInt32, at r: Int) {
+        lastFound.handle = UInt32.max
         if Int(h) >= leafOf.count { leafOf.append(repeating: Self.absent, count: Int(h) + 1 - leafOf.count) }
         while true {
             // Descend to the leaf that receives position r; a full leaf is split and the descent repeated.
             var rest = r
             var node = Int(root)
             var level = height
+            if r == count {
+                // Appending: the rightmost path, to the end of the last leaf.
+                while level > 0 {
+                    let last = node * Self.capacity + Int(childCount[node]) - 1
+                    rest = Int(counts[last])
+                    node = Int(children[last])
+                    level -= 1
+                }
+            }
             while level > 0 {
                 let c = counts.base + node * Self.capacity
                 let n = Int(childCount[node])
@@ -143,10 +200,15 @@ final class RankedList {
     /// Removes `h` (present).
     func remove(_ h: UInt32) {
         let leaf = leafOf[Int(h)]
+        let k = index(of: h, in: items.base + Int(leaf) * Self.capacity)
+        remove(h, leaf: leaf, index: k)
+    }
+
+    /// Removes `h`, which is item `k` of `leaf`.
+    private func remove(_ h: UInt32, leaf: Int32, index k: Int) {
+        lastFound.handle = UInt32.max
         let row = items.base + Int(leaf) * Self.capacity
         let n = Int(itemCount[Int(leaf)])
-        var k = 0
-        while row[k] != h { k += 1 }
         (row + k).update(from: row + k + 1, count: n - k - 1)
         itemCount[Int(leaf)] = Int32(n - 1)
         leafOf[Int(h)] = Self.absent
@@ -162,8 +224,8 @@ final class RankedList {
         let leaf = Int(leafOf[Int(h)])
         let row = items.base + leaf * Self.capacity
         let n = Int(itemCount[leaf])
-        var k = 0
-        while row[k] != h { k += 1 }
+        let k = index(of: h, in: row)
+        lastFound.handle = UInt32.max
         let first = from - k   // position of the leaf's first item
         if r >= first && r < first + n {
             let j = r - first
@@ -175,7 +237,7 @@ final class RankedList {
             row[j] = h
             return
         }
-        remove(h)
+        remove(h, leaf: Int32(leaf), index: k)
         insert(h, at: r)
     }
 

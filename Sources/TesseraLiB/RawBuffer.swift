@@ -66,6 +66,10 @@ final class RawBuffer<Element: BitwiseCopyable> {
 
     func removeAll() { count = 0 }
 
+    /// Drops the last `n` elements (0 ≤ n ≤ count).
+    @inline(__always)
+    func removeLast(_ n: Int) { count -= n }
+
     private func grow(to newCapacity: Int) {
         let fresh = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
         fresh.moveInitialize(from: base, count: count)

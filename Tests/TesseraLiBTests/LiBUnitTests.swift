@@ -49,6 +49,23 @@ struct LiBUnitTests {
         #expect(text.withUnsafeBufferPointer { trie.lookup($0.baseAddress!, 2) } == -1)
     }
 
+    @Test("InMemoryArticles serves consecutive sentences, stops at the corpus end and wraps")
+    func inMemoryArticles() {
+        let sentences = ["ab", "", "cde", "f"].map { Array($0.utf8) }
+        var articles = InMemoryArticles(sentences: sentences)
+        var article = LiBArticle()
+        func texts() -> [String] { (0..<article.count).map { String(decoding: article.bytes[article.range($0)], as: UTF8.self) } }
+        articles.next(3, into: &article)
+        #expect(texts() == ["ab", "", "cde"])
+        articles.next(3, into: &article)
+        #expect(texts() == ["f"])
+        articles.next(2, into: &article)
+        #expect(texts() == ["ab", ""])
+        var empty = InMemoryArticles(sentences: [])
+        empty.next(3, into: &article)
+        #expect(article.isEmpty)
+    }
+
     @Test("rank-move arithmetic: ⌊rank·Δ⌋+1 places, head clamp, deletion past the tail")
     func rankMoves() {
         // Reward at rank 9 with Δ = .5 moves ⌊9·.5⌋+1 = 5 places toward the head.
@@ -144,7 +161,11 @@ struct ChunkTrieTests {
             if let h = live[s], Int.random(in: 0..<3, using: &rng) > 0 {
                 trie.remove(h)
                 live[s] = nil
-            } else if live[s] == nil {
+            } else if let h = live[s] {
+                // Finding a chunk that is there changes nothing.
+                let found = s.withUnsafeBufferPointer { trie.findOrInsert($0.baseAddress!, $0.count) }
+                #expect(found?.node == h && found?.inserted == false)
+            } else {
                 // Half of the inserts continue a known chunk (`from:`), as the learner's memorize does.
                 let prefix = live.keys.filter { s.starts(with: $0) }.max { $0.count < $1.count }
                 let h: Int32?

@@ -13,6 +13,10 @@ struct RankedListTests {
             #expect(list.rank(of: h) == r)
             #expect(list.handle(at: r) == h)
         }
+        // All ranks in one pass, as the learner takes them when a step starts.
+        var ranks = [Int32](repeating: -1, count: Int(model.max() ?? 0) + 1)
+        ranks.withUnsafeMutableBufferPointer { list.writeRanks(into: $0.baseAddress!) }
+        #expect(model.enumerated().allSatisfy { ranks[Int($0.element)] == Int32($0.offset) })
     }
 
     @Test("random inserts, moves and removals match an array", arguments: [1 as UInt64, 2, 3])
