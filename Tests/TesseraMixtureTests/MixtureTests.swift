@@ -53,9 +53,13 @@ func trainMixture(_ texts: [[UInt8]], weights: [Int], merges: Int) throws -> Byt
     return try ByteMergeList(merges: trained.merges.map { (trained.tokens[Int($0.left)], trained.tokens[Int($0.right)]) })
 }
 
-func solve(_ samples: [SampleReplay], _ merges: ByteMergeList, _ formulation: LPFormulation = .dual) throws -> MixtureResult {
+/// Solves with the default strategy (primal LP, one row per step, row ageing) unless told otherwise.
+func solve(_ samples: [SampleReplay], _ merges: ByteMergeList, _ formulation: LPFormulation = .primal,
+           rowsPerStep: Int = MixtureParameters().rowsPerStep, dropAfter: Int = MixtureParameters().dropAfter) throws -> MixtureResult {
     var parameters = MixtureParameters()
     parameters.formulation = formulation
+    parameters.rowsPerStep = rowsPerStep
+    parameters.dropAfter = dropAfter
     return try MixtureInference.infer(samples: samples, merges: merges, solver: HiGHSSolver(library: HiGHSLibrary.load()), parameters: parameters)
 }
 
@@ -131,10 +135,36 @@ struct MixtureTests {
         let uniform = [Double](repeating: 0.25, count: 4)
         #expect(log10MSE(result.shares.map(\.byteShare), truth) < log10MSE(uniform, truth) - 2)
         #expect(result.objective > 0)   // held-out counts need slack
-        // The paper's LP solved as written reaches the same optimum as its dual.
-        let primal = try solve(samples, merges, .primal)
-        #expect(abs(primal.objective - result.objective) < 1e-6 * max(1, result.objective), "\(primal.objective) vs \(result.objective)")
-        for (a, b) in zip(primal.shares, result.shares) { #expect(abs(a.byteShare - b.byteShare) < 1e-6, "\(primal.shares) vs \(result.shares)") }
+        // The dual LP reaches the same optimum as the paper's LP solved as written.
+        let dual = try solve(samples, merges, .dual)
+        #expect(abs(dual.objective - result.objective) < 1e-6 * max(1, result.objective), "\(dual.objective) vs \(result.objective)")
+        for (a, b) in zip(dual.shares, result.shares) { #expect(abs(a.byteShare - b.byteShare) < 1e-6, "\(dual.shares) vs \(result.shares)") }
+    }
+
+    @Test("differential: one row per step with row ageing reaches the optimum of the reference's full lazy loop",
+          .enabled(if: highsAvailable, "HiGHS not installed (run `make deps`)"))
+    func ageingMatchesFullLoop() throws {
+        let train = (0..<5).map { SyntheticText.make(category: $0, seed: 40, words: 5000) }
+        let merges = try trainMixture(train, weights: [3, 1, 4, 1, 5], merges: 300)
+        let test = (0..<5).map { SyntheticText.make(category: $0, seed: 41, words: 5000) }
+        let samples = try test.enumerated().map { i, t in try SampleReplay(name: "c\(i)", counts: counter().count(t), merges: merges) }
+        // The reference's loop: 10 competitors per step, every row kept.
+        let full = try solve(samples, merges, rowsPerStep: 10, dropAfter: 0)
+        let aged = try solve(samples, merges, rowsPerStep: 1, dropAfter: 1)
+        #expect(full.converged && aged.converged)
+        #expect(full.rowsDropped == 0 && full.rows == full.rowsAdded + 1)
+        // Ageing did act: rows were deleted and the final LP is smaller than the full loop's.
+        #expect(aged.rowsDropped > 0 && aged.rows == aged.rowsAdded - aged.rowsDropped + 1 && aged.rows < full.rows)
+        #expect(full.objective > 1, "held-out counts need slack: \(full.objective)")
+        #expect(abs(aged.objective - full.objective) < 1e-6 * max(1, full.objective), "\(aged.objective) vs \(full.objective)")
+        for (a, b) in zip(aged.shares, full.shares) { #expect(abs(a.byteShare - b.byteShare) < 1e-6, "\(aged.shares) vs \(full.shares)") }
+        // Ageing kept for the tight rows too still converges to the same optimum.
+        var parameters = MixtureParameters()
+        parameters.dropAfterTight = 1
+        parameters.rowsPerStep = 2
+        let eager = try MixtureInference.infer(samples: samples, merges: merges, solver: HiGHSSolver(library: HiGHSLibrary.load()),
+                                               parameters: parameters)
+        #expect(eager.converged && abs(eager.objective - full.objective) < 1e-6 * max(1, full.objective))
     }
 
     @Test("permuting categories permutes the output; duplicating a sample leaves α unchanged",
@@ -230,6 +260,7 @@ struct MixtureTests {
             var rowCount: Int { 0 }
             func addColumns(costs: [Double], _ columns: [LinearVector]) throws {}
             func addRows(_ rows: [LinearVector]) throws {}
+            func deleteRows(_ indices: [Int32]) throws {}
             func solve() throws -> LinearSolution { LinearSolution(columns: [], rowDuals: [], objective: 0, iterations: 0) }
         }
         #expect(throws: MixtureError.self) { try MixtureInference.infer(samples: [one], merges: merges, solver: NoSolver()) }
