@@ -60,7 +60,7 @@ struct MixtureCommand: ParsableCommand {
     @Option(name: .long, help: "Delete a constraint row after it has been inactive for this many solves in a row (0: keep all rows, as the paper's code does; primal LP only).")
     var dropAfter: Int = 1
 
-    @Option(name: .long, help: "The same for a row that has been tight at some solve (default: never delete it).")
+    @Option(name: .long, help: "The same for a row that has been tight at some solve (default: --drop-after).")
     var dropAfterTight: Int?
 
     @Option(name: .long, help: "LP given to the solver: primal (default) or dual (same optimum).")
@@ -76,6 +76,7 @@ struct MixtureCommand: ParsableCommand {
         if fromMerge < 0 { throw ValidationError("--from-merge must be at least 0 (got \(fromMerge))") }
         if let maxRounds, maxRounds < 0 { throw ValidationError("--max-rounds must be at least 0 (got \(maxRounds))") }
         if dropAfter < 0 { throw ValidationError("--drop-after must be at least 0 (got \(dropAfter))") }
+        if let dropAfterTight, dropAfterTight < 0 { throw ValidationError("--drop-after-tight must be at least 0 (got \(dropAfterTight))") }
         if rowsPerStep < 1 || (rowsPerRound ?? 1) < 1 { throw ValidationError("--rows-per-step and --rows-per-round must be at least 1") }
     }
 
@@ -126,7 +127,7 @@ struct MixtureCommand: ParsableCommand {
             parameters.rowsPerRound = rowsPerRound ?? Int.max
             parameters.formulation = formulation
             parameters.dropAfter = dropAfter
-            if let dropAfterTight { parameters.dropAfterTight = dropAfterTight }
+            parameters.dropAfterTight = dropAfterTight
             if let maxRounds { parameters.maxRounds = maxRounds }
             parameters.firstConstrainedMerge = fromMerge
             result = try MixtureInference.infer(samples: samples, merges: list, solver: HiGHSSolver(library: library),

@@ -11,14 +11,18 @@
 // t = 0…T−1 keeping q(p) = Σ_i α_i ĉ_i^(t)(p) − v_p in a lazy max-heap (deltas of each step added as
 // it passes), collects up to `rowsPerStep` pairs with q(p) > α·ĉ^(t)(m_t) + v_t + tolerance that are not
 // rows yet, and stops at `rowsPerRound` new rows; the rows (and their new slack columns) are added and
-// the LP re-solved from its last basis, until a round finds nothing. Steps whose merge occurs in no
+// the LP re-solved from its last basis, until a round finds nothing. Row ageing then deletes the rows
+// that are inactive at the optimum (basic slack, zero dual), which leaves that basis optimal: the LP
+// stays near the binding rows instead of growing with every row ever violated, and since the α columns
+// are dense in every row, that is what each simplex iteration costs. Steps whose merge occurs in no
 // sample carry no information and get no rows. Byte shares: β_i ∝ α_i · bytes_i / Z_i.
 // Coefficients are ĉ × `scale` (default 10⁴) so the solver's absolute tolerances bite at 10⁻¹¹ of a pair
 // share rather than 10⁻⁷.
 // Invariant: the returned α satisfies every (t, p) constraint up to `tolerance` (the last round found
-// no violated pair), so it is an optimum of the full LP, not only of the generated rows.
+// no violated pair), so it is an optimum of the full LP, not only of the generated rows — whichever
+// rows ageing deleted on the way.
 // Complexity: per round O(E_scan log H) for the events scanned and heap size H, plus the warm re-solve;
-// rows grow by ≤ rowsPerRound per round.
+// rows grow by ≤ rowsPerRound per round and shrink by ageing.
 
 import TesseraTraining
 
@@ -48,9 +52,10 @@ public struct MixtureParameters: Sendable {
     /// scan finds it violated again. 0 keeps every row (the reference's behaviour). Primal formulation
     /// only (the dual's columns are kept).
     public var dropAfter = 1
-    /// The same for a row that has been tight (zero slack) at some solve: such rows tend to be needed
-    /// again when α moves back.
-    public var dropAfterTight = Int.max
+    /// The same for a row that has been tight (zero slack) at some solve; nil: `dropAfter`, 0: never
+    /// (ageing is off altogether when `dropAfter` is 0). Keeping such
+    /// rows longer was measured slower (docs/algorithms/mixture.md, Speed).
+    public var dropAfterTight: Int? = nil
     public init() {}
 }
 
@@ -269,8 +274,8 @@ struct LazyLoop {
             let inactive = s.rowValues[k + 1] > 1e-6
             rowIdle[k] = inactive ? rowIdle[k] &+ 1 : 0
             if !inactive { rowWasTight[k] = true }
-            let patience = rowWasTight[k] ? parameters.dropAfterTight : parameters.dropAfter
-            if Int(rowIdle[k]) >= patience {
+            let patience = rowWasTight[k] ? parameters.dropAfterTight ?? parameters.dropAfter : parameters.dropAfter
+            if patience > 0 && Int(rowIdle[k]) >= patience {
                 drop.append(Int32(k + 1))
                 rowSet.remove(rowKeys[k])
             } else {
