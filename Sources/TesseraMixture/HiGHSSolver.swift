@@ -7,8 +7,9 @@
 // lists it). Each C function is declared as a @convention(c) type matching the header with HighsInt =
 // Int32, which `Highs_getSizeofHighsInt` confirms before anything else is called.
 // Warm starts: rows and columns added to a solved model keep its basis (new rows enter with basic
-// slacks), so each re-solve of the lazy loop starts from the last optimum; presolve is off because it
-// would discard that basis.
+// slacks), so each re-solve of the lazy loop starts from the last optimum; deleting rows whose slack is
+// basic (Highs_deleteRowsBySet, for row ageing) keeps it too (a test checks the re-solve takes no
+// iteration); presolve is off because it would discard that basis.
 // Complexity: that of dual/primal simplex on the current LP; the wrapper copies O(nonzeros) per call.
 
 #if canImport(Glibc)
