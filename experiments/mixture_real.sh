@@ -14,14 +14,8 @@ tokenizers=("$@")
 [ ${#tokenizers[@]} -gt 0 ] || tokenizers=(r50k_base cl100k_base o200k_base
   "$shared/vocabularies/llama.cpp-vectors/ggml-vocab-llama-bpe.gguf" "$shared/vocabularies/llama.cpp-vectors/ggml-vocab-qwen2.gguf")
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
-head -c 3000000 "$shared/corpora/english/en_bench_20MB.txt" > "$work/english.txt"
-cats=(--category "english=$work/english.txt")
-for c in python rust java go c_headers swift perl; do cats+=(--category "code-$c=$shared/corpora/code/$c.txt"); done
-F="$shared/corpora/flores200"
-for l in fra_Latn deu_Latn spa_Latn por_Latn ita_Latn nld_Latn pol_Latn ces_Latn swe_Latn fin_Latn tur_Latn vie_Latn ind_Latn \
-         rus_Cyrl ukr_Cyrl ell_Grek heb_Hebr arb_Arab hin_Deva ben_Beng tha_Thai jpn_Jpan kor_Hang zho_Hans; do
-  cats+=(--category "$l=$F/dev/$l.dev,$F/devtest/$l.devtest")
-done
+source "$here/experiments/mixture_categories.sh"
+mixture_categories 24
 extra=(); suffix=""
 if [ -n "${FROM_MERGE:-}" ]; then extra=(--from-merge "$FROM_MERGE"); suffix="-from$FROM_MERGE"; fi
 if [ -n "${FROM_RANKS:-}" ]; then extra+=(--merges-from-ranks); suffix="$suffix-ranks"; fi

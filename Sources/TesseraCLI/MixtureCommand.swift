@@ -42,8 +42,8 @@ struct MixtureCommand: ParsableCommand {
     @Option(name: .long, help: "Chart title.")
     var title: String?
 
-    @Option(name: .long, help: "New LP rows per merge step and round, at most.")
-    var rowsPerStep: Int = 10
+    @Option(name: .long, help: "New LP rows per merge step and round, at most (the paper's code: 10).")
+    var rowsPerStep: Int = 1
 
     @Option(name: .long, help: "New LP rows per round, at most (the scan stops there; default: scan every merge each round; the paper's code uses 100).")
     var rowsPerRound: Int?
@@ -57,6 +57,12 @@ struct MixtureCommand: ParsableCommand {
     @Option(name: .long, help: "Stop after this many LP rounds (the result is then marked NOT converged).")
     var maxRounds: Int?
 
+    @Option(name: .long, help: "Delete a constraint row after it has been inactive for this many solves in a row (0: keep all rows, as the paper's code does; primal LP only).")
+    var dropAfter: Int = 1
+
+    @Option(name: .long, help: "The same for a row that has been tight at some solve (default: --drop-after).")
+    var dropAfterTight: Int?
+
     @Option(name: .long, help: "LP given to the solver: primal (default) or dual (same optimum).")
     var formulation: LPFormulation = .primal
 
@@ -69,6 +75,8 @@ struct MixtureCommand: ParsableCommand {
         if let merges, merges < 1 { throw ValidationError("--merges must be at least 1 (got \(merges))") }
         if fromMerge < 0 { throw ValidationError("--from-merge must be at least 0 (got \(fromMerge))") }
         if let maxRounds, maxRounds < 0 { throw ValidationError("--max-rounds must be at least 0 (got \(maxRounds))") }
+        if dropAfter < 0 { throw ValidationError("--drop-after must be at least 0 (got \(dropAfter))") }
+        if let dropAfterTight, dropAfterTight < 0 { throw ValidationError("--drop-after-tight must be at least 0 (got \(dropAfterTight))") }
         if rowsPerStep < 1 || (rowsPerRound ?? 1) < 1 { throw ValidationError("--rows-per-step and --rows-per-round must be at least 1") }
     }
 
@@ -118,12 +126,14 @@ struct MixtureCommand: ParsableCommand {
             parameters.rowsPerStep = rowsPerStep
             parameters.rowsPerRound = rowsPerRound ?? Int.max
             parameters.formulation = formulation
+            parameters.dropAfter = dropAfter
+            parameters.dropAfterTight = dropAfterTight
             if let maxRounds { parameters.maxRounds = maxRounds }
             parameters.firstConstrainedMerge = fromMerge
             result = try MixtureInference.infer(samples: samples, merges: list, solver: HiGHSSolver(library: library),
                                                 solverName: "HiGHS \(library.version)", parameters: parameters) { p in
                 progress.note("LP round \(p.round): \(p.rows) rows × \(p.columns) columns, objective \(String(format: "%.3g", p.objective)), "
-                              + "scan stopped at merge \(p.scannedSteps)")
+                              + "\(p.addedRows) rows added, |Δα| \(String(format: "%.2g", p.alphaChange)), scan stopped at merge \(p.scannedSteps)")
             }
         } catch let error as CLIError {
             throw error

@@ -7,8 +7,9 @@
 // lists it). Each C function is declared as a @convention(c) type matching the header with HighsInt =
 // Int32, which `Highs_getSizeofHighsInt` confirms before anything else is called.
 // Warm starts: rows and columns added to a solved model keep its basis (new rows enter with basic
-// slacks), so each re-solve of the lazy loop starts from the last optimum; presolve is off because it
-// would discard that basis.
+// slacks), so each re-solve of the lazy loop starts from the last optimum; deleting rows whose slack is
+// basic (Highs_deleteRowsBySet, for row ageing) keeps it too (a test checks the re-solve takes no
+// iteration); presolve is off because it would discard that basis.
 // Complexity: that of dual/primal simplex on the current LP; the wrapper copies O(nonzeros) per call.
 
 #if canImport(Glibc)
@@ -33,6 +34,7 @@ public final class HiGHSLibrary: @unchecked Sendable {
                                         UnsafePointer<Int32>?, UnsafePointer<Int32>?, UnsafePointer<Double>?) -> Int32
     typealias GetSolution = @convention(c) (UnsafeMutableRawPointer?, UnsafeMutablePointer<Double>?, UnsafeMutablePointer<Double>?,
                                             UnsafeMutablePointer<Double>?, UnsafeMutablePointer<Double>?) -> Int32
+    typealias DeleteBySet = @convention(c) (UnsafeMutableRawPointer?, Int32, UnsafePointer<Int32>?) -> Int32
     typealias GetIntInfo = @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?, UnsafeMutablePointer<Int32>?) -> Int32
     typealias Version = @convention(c) () -> UnsafePointer<CChar>?
 
@@ -55,6 +57,7 @@ public final class HiGHSLibrary: @unchecked Sendable {
     let getSolution: GetSolution
     let getObjectiveValue: GetDouble
     let getIntInfo: GetIntInfo
+    let deleteRowsBySet: DeleteBySet
     let getNumCol: GetInt
     let getNumRow: GetInt
 
@@ -120,6 +123,7 @@ public final class HiGHSLibrary: @unchecked Sendable {
         getSolution = try symbol("Highs_getSolution", GetSolution.self)
         getObjectiveValue = try symbol("Highs_getObjectiveValue", GetDouble.self)
         getIntInfo = try symbol("Highs_getIntInfoValue", GetIntInfo.self)
+        deleteRowsBySet = try symbol("Highs_deleteRowsBySet", DeleteBySet.self)
         getNumCol = try symbol("Highs_getNumCol", GetInt.self)
         getNumRow = try symbol("Highs_getNumRow", GetInt.self)
         let versionFunction = try symbol("Highs_version", Version.self)
@@ -185,6 +189,12 @@ public final class HiGHSSolver: LinearProgramSolver {
         if status < 0 { throw MixtureError.solverFailed("Highs_addRows returned \(status)") }
     }
 
+    public func deleteRows(_ indices: [Int32]) throws {
+        guard !indices.isEmpty else { return }
+        let status = library.deleteRowsBySet(highs, Int32(indices.count), indices)
+        if status < 0 { throw MixtureError.solverFailed("Highs_deleteRowsBySet returned \(status)") }
+    }
+
     /// Vectors in HiGHS's compressed layout (starts, indices, values) plus their bounds.
     static func compressed(_ vectors: [LinearVector]) -> ([Int32], [Int32], [Double], [Double], [Double]) {
         var starts: [Int32] = [], index: [Int32] = [], value: [Double] = [], lower: [Double] = [], upper: [Double] = []
@@ -213,7 +223,7 @@ public final class HiGHSSolver: LinearProgramSolver {
         _ = library.getSolution(highs, &x, &dual, &rowValue, &rowDual)
         var iterations: Int32 = 0
         _ = library.getIntInfo(highs, "simplex_iteration_count", &iterations)
-        return LinearSolution(columns: x, rowDuals: rowDual, objective: library.getObjectiveValue(highs), iterations: Int(iterations))
+        return LinearSolution(columns: x, rowDuals: rowDual, rowValues: rowValue, objective: library.getObjectiveValue(highs), iterations: Int(iterations))
     }
 
     static func statusName(_ status: Int32) -> String {

@@ -25,12 +25,15 @@ public struct LinearSolution: Sendable {
     public var columns: [Double]
     /// Dual value of every row, in order (HiGHS's sign convention: ∂objective/∂bound).
     public var rowDuals: [Double]
+    /// Activity (Σ values · x) of every row, in order; empty when the solver does not report it.
+    public var rowValues: [Double]
     public var objective: Double
     /// Simplex iterations of this solve (warm starts make later solves short).
     public var iterations: Int
-    public init(columns: [Double], rowDuals: [Double], objective: Double, iterations: Int) {
+    public init(columns: [Double], rowDuals: [Double], rowValues: [Double] = [], objective: Double, iterations: Int) {
         self.columns = columns
         self.rowDuals = rowDuals
+        self.rowValues = rowValues
         self.objective = objective
         self.iterations = iterations
     }
@@ -46,6 +49,9 @@ public protocol LinearProgramSolver: AnyObject {
     func addColumns(costs: [Double], _ columns: [LinearVector]) throws
     /// Adds rows over existing columns.
     func addRows(_ rows: [LinearVector]) throws
+    /// Deletes the rows at `indices` (ascending); the rows after them move up. Rows whose slack is basic
+    /// (inactive at the last optimum) leave that basis valid, so the next solve still starts warm.
+    func deleteRows(_ indices: [Int32]) throws
     /// Solves to optimality from the last basis.
     /// - Throws: `MixtureError.solverFailed` when the status is not optimal.
     func solve() throws -> LinearSolution

@@ -28,8 +28,8 @@ public enum MixtureReport {
 
     /// One line on the LP: merges, rows, columns, rounds, objective, solver.
     public static func summary(_ r: MixtureResult) -> String {
-        "\(r.merges) merges (\(r.activeSteps) constrained: seen in the samples); LP \(r.rows) rows × \(r.columns) columns after \(r.rounds) rounds, "
-            + "\(r.simplexIterations) simplex iterations, objective \(String(format: "%.3g", r.objective))"
+        "\(r.merges) merges (\(r.activeSteps) constrained: seen in the samples); LP \(r.rows) rows × \(r.columns) columns after \(r.rounds) rounds "
+            + "(peak \(r.peakRows) rows; \(r.rowsAdded) added, \(r.rowsDropped) dropped), \(r.simplexIterations) simplex iterations, objective \(String(format: "%.3g", r.objective))"
             + (r.converged ? "" : " (NOT converged: round limit)") + "; \(r.solver) on the \(r.formulation.rawValue) LP"
             + String(format: "; scan %.2f s, solver %.2f s\n", r.scanSeconds, r.solveSeconds)
     }
@@ -37,7 +37,8 @@ public enum MixtureReport {
     public static func json(_ r: MixtureResult) -> String {
         let q = PremiumReport.quote
         var out = "{\n  \"merges\": \(r.merges),\n  \"active_merges\": \(r.activeSteps),\n  \"rows\": \(r.rows),\n  \"columns\": \(r.columns),\n"
-        out += "  \"rounds\": \(r.rounds),\n  \"simplex_iterations\": \(r.simplexIterations),\n"
+        out += "  \"rounds\": \(r.rounds),\n  \"peak_rows\": \(r.peakRows),\n  \"rows_added\": \(r.rowsAdded),\n  \"rows_dropped\": \(r.rowsDropped),\n"
+        out += "  \"simplex_iterations\": \(r.simplexIterations),\n"
         out += "  \"objective\": \(String(format: "%.9g", r.objective)),\n  \"converged\": \(r.converged),\n  \"solver\": \(q(r.solver)),\n"
         out += "  \"formulation\": \(q(r.formulation.rawValue)),\n  \"scan_seconds\": \(String(format: "%.3f", r.scanSeconds)),\n"
         out += "  \"solver_seconds\": \(String(format: "%.3f", r.solveSeconds)),\n"

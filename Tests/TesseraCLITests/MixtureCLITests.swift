@@ -62,6 +62,14 @@ struct MixtureCLITests {
                               "--format", "csv"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(Data(r.stdout) == (try Data(contentsOf: URL(fileURLWithPath: csv))), "a folder gave other shares than its file")
+        // The reference's loop (10 rows per step, no row ageing) reaches the same optimum; the summary
+        // reports the rows ageing dropped.
+        r = try CLITests.run(["mixture", "-t", tok, "--category", "english=\(english)", "--category", "spanish=\(spanish)",
+                              "--format", "csv", "--rows-per-step", "10", "--drop-after", "0"])
+        #expect(r.status == 0 && r.stderr.contains(" 0 dropped"), "\(r.stderr)")
+        #expect(Data(r.stdout) == (try Data(contentsOf: URL(fileURLWithPath: csv))), "the reference loop gave other shares")
+        r = try CLITests.run(["mixture", "-t", tok, "--category", "english=\(english)", "--category", "spanish=\(spanish)", "--drop-after", "-1"])
+        #expect(r.status != 0 && r.stderr.contains("--drop-after"), "\(r.stderr)")
         let emptyFolder = dir.appendingPathComponent("nothing")
         try FileManager.default.createDirectory(at: emptyFolder, withIntermediateDirectories: true)
         r = try CLITests.run(["mixture", "-t", tok, "--category", "english=\(english)", "--category", "none=\(emptyFolder.path)"])

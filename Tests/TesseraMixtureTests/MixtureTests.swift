@@ -53,9 +53,13 @@ func trainMixture(_ texts: [[UInt8]], weights: [Int], merges: Int) throws -> Byt
     return try ByteMergeList(merges: trained.merges.map { (trained.tokens[Int($0.left)], trained.tokens[Int($0.right)]) })
 }
 
-func solve(_ samples: [SampleReplay], _ merges: ByteMergeList, _ formulation: LPFormulation = .dual) throws -> MixtureResult {
+/// Solves with the default strategy (primal LP, one row per step, row ageing) unless told otherwise.
+func solve(_ samples: [SampleReplay], _ merges: ByteMergeList, _ formulation: LPFormulation = .primal,
+           rowsPerStep: Int = MixtureParameters().rowsPerStep, dropAfter: Int = MixtureParameters().dropAfter) throws -> MixtureResult {
     var parameters = MixtureParameters()
     parameters.formulation = formulation
+    parameters.rowsPerStep = rowsPerStep
+    parameters.dropAfter = dropAfter
     return try MixtureInference.infer(samples: samples, merges: merges, solver: HiGHSSolver(library: HiGHSLibrary.load()), parameters: parameters)
 }
 
@@ -131,10 +135,60 @@ struct MixtureTests {
         let uniform = [Double](repeating: 0.25, count: 4)
         #expect(log10MSE(result.shares.map(\.byteShare), truth) < log10MSE(uniform, truth) - 2)
         #expect(result.objective > 0)   // held-out counts need slack
-        // The paper's LP solved as written reaches the same optimum as its dual.
-        let primal = try solve(samples, merges, .primal)
-        #expect(abs(primal.objective - result.objective) < 1e-6 * max(1, result.objective), "\(primal.objective) vs \(result.objective)")
-        for (a, b) in zip(primal.shares, result.shares) { #expect(abs(a.byteShare - b.byteShare) < 1e-6, "\(primal.shares) vs \(result.shares)") }
+        // The dual LP reaches the same optimum as the paper's LP solved as written.
+        let dual = try solve(samples, merges, .dual)
+        #expect(abs(dual.objective - result.objective) < 1e-6 * max(1, result.objective), "\(dual.objective) vs \(result.objective)")
+        for (a, b) in zip(dual.shares, result.shares) { #expect(abs(a.byteShare - b.byteShare) < 1e-6, "\(dual.shares) vs \(result.shares)") }
+    }
+
+    @Test("differential: one row per step with row ageing reaches the optimum of the reference's full lazy loop",
+          .enabled(if: highsAvailable, "HiGHS not installed (run `make deps`)"))
+    func ageingMatchesFullLoop() throws {
+        let train = (0..<5).map { SyntheticText.make(category: $0, seed: 40, words: 5000) }
+        let merges = try trainMixture(train, weights: [3, 1, 4, 1, 5], merges: 300)
+        let test = (0..<5).map { SyntheticText.make(category: $0, seed: 41, words: 5000) }
+        let samples = try test.enumerated().map { i, t in try SampleReplay(name: "c\(i)", counts: counter().count(t), merges: merges) }
+        // The reference's loop: 10 competitors per step, every row kept.
+        let full = try solve(samples, merges, rowsPerStep: 10, dropAfter: 0)
+        let aged = try solve(samples, merges, rowsPerStep: 1, dropAfter: 1)
+        #expect(full.converged && aged.converged)
+        #expect(full.rowsDropped == 0 && full.rows == full.rowsAdded + 1)
+        // Ageing did act: rows were deleted and the final LP is smaller than the full loop's.
+        #expect(aged.rowsDropped > 0 && aged.rows == aged.rowsAdded - aged.rowsDropped + 1 && aged.rows < full.rows)
+        #expect(full.objective > 1, "held-out counts need slack: \(full.objective)")
+        #expect(abs(aged.objective - full.objective) < 1e-6 * max(1, full.objective), "\(aged.objective) vs \(full.objective)")
+        for (a, b) in zip(aged.shares, full.shares) { #expect(abs(a.byteShare - b.byteShare) < 1e-6, "\(aged.shares) vs \(full.shares)") }
+        // Two rows per step, rows once tight kept for 5 inactive solves: the same optimum.
+        var parameters = MixtureParameters()
+        parameters.dropAfterTight = 5
+        parameters.rowsPerStep = 2
+        let eager = try MixtureInference.infer(samples: samples, merges: merges, solver: HiGHSSolver(library: HiGHSLibrary.load()),
+                                               parameters: parameters)
+        #expect(eager.converged && abs(eager.objective - full.objective) < 1e-6 * max(1, full.objective))
+    }
+
+    @Test("HiGHS keeps the optimal basis when inactive rows are deleted (the next solve needs no iteration)",
+          .enabled(if: highsAvailable, "HiGHS not installed (run `make deps`)"))
+    func deleteKeepsBasis() throws {
+        let solver = try HiGHSSolver(library: HiGHSLibrary.load())
+        let inf = solver.infinity
+        // min x + 2y s.t. x + y ≥ 1 (binds), x − y ≥ −10 (inactive), x + 3y ≥ 0.5 (inactive at x = 1).
+        try solver.addColumns(costs: [1, 2], [LinearVector](repeating: LinearVector(lower: 0, upper: inf, indices: [], values: []), count: 2))
+        try solver.addRows([LinearVector(lower: 1, upper: inf, indices: [0, 1], values: [1, 1]),
+                            LinearVector(lower: -10, upper: inf, indices: [0, 1], values: [1, -1]),
+                            LinearVector(lower: 0.5, upper: inf, indices: [0, 1], values: [1, 3])])
+        let first = try solver.solve()
+        #expect(abs(first.objective - 1) < 1e-9 && first.rowValues.count == 3)
+        #expect(first.rowValues[1] > -10 + 1e-6 && first.rowValues[2] > 0.5 + 1e-6)
+        try solver.deleteRows([1, 2])
+        #expect(solver.rowCount == 1)
+        let second = try solver.solve()
+        #expect(abs(second.objective - 1) < 1e-9)
+        #expect(second.iterations == 0, "re-solve after deleting inactive rows took \(second.iterations) iterations")
+        // A new violated row is then a warm dual-simplex start from that basis.
+        try solver.addRows([LinearVector(lower: 0.5, upper: inf, indices: [1], values: [1])])
+        let third = try solver.solve()
+        #expect(abs(third.objective - 1.5) < 1e-9 && third.iterations >= 1)
     }
 
     @Test("permuting categories permutes the output; duplicating a sample leaves α unchanged",
@@ -230,6 +284,7 @@ struct MixtureTests {
             var rowCount: Int { 0 }
             func addColumns(costs: [Double], _ columns: [LinearVector]) throws {}
             func addRows(_ rows: [LinearVector]) throws {}
+            func deleteRows(_ indices: [Int32]) throws {}
             func solve() throws -> LinearSolution { LinearSolution(columns: [], rowDuals: [], objective: 0, iterations: 0) }
         }
         #expect(throws: MixtureError.self) { try MixtureInference.infer(samples: [one], merges: merges, solver: NoSolver()) }
