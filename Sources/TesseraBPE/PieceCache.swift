@@ -10,12 +10,12 @@
 // - hot: 2^17 direct-mapped entries of 32 bytes, [the bytes as a word][length, id count, ids], for pieces
 //   of at most 8 bytes that encode to at most 5 tokens (all but a handful of the short pieces of English).
 //   Its 4 MiB do not stay in L2, but its entry is prefetched when the piece is scanned (PiecePipeline).
-// - memo: an open-addressed table of every merged piece of 2…128 bytes, 16-byte slots
-//   [hash][pool offset << 32 | key length << 16 | id count] over a pool of UInt32 words holding the
-//   key bytes (padded to 4) and then the ids. The table starts small and doubles at half load, up to
-//   `memoMaxSlots`; when it (or the pool) is full it is emptied and refills — the working set of a
-//   corpus comes back within a few thousand pieces, and memory stays bounded (≤ 8 MiB of slots and
-//   16 MiB of pool per thread).
+// - memo: an open-addressed table of every merged piece of 2…128 bytes and every single-token piece of
+//   more than 8 bytes, one 64-byte cache line per slot (`PieceMemo`: hash, key and ids inline; long keys
+//   or many ids spill to a pool). The table starts at 4,096 slots and doubles at half load, up to 2^18;
+//   at 3/4 of that bound (or with a full pool) it is emptied and refills — a corpus's working set comes
+//   back within a few thousand pieces. Memory per thread is bounded: 4 MiB hot, ≤ 16 MiB of memo slots,
+//   ≤ 16 MiB of pool; worker threads live as long as the process (Parallel.run), so do their caches.
 // The cache belongs to one model at a time: asking for it with another model's serial number
 // clears it first, so a thread that switches tokenizers never reads another model's ids.
 // Invariant: a hit returns exactly what encoding the piece would return (encoding is deterministic).
