@@ -219,23 +219,13 @@ public struct Tokenizer: Sendable {
             if let scanner = preTokenizer as? PatternScanner {
                 // The common case, dispatched statically so the scanner loop and the encoder inline together.
                 guard segment.count <= Self.bufferedSegmentLimit else {
-                    encoder.withPipeline { pipeline in
-                        scanner.forEachPiece(in: segment) { piece in
-                            pipeline.feed(base + piece.lowerBound, piece.count, into: &ids)
-                        }
-                        pipeline.drain(into: &ids)
-                    }
+                    Self.encodePieces(of: segment, scanner, encoder, into: &ids)
                     return
                 }
                 // A byte-level token covers at least one byte: one id per byte of room never overflows.
                 withUnsafeTemporaryAllocation(of: TokenID.self, capacity: segment.count) { room in
                     var sink = TokenIDBuffer(base: room.baseAddress!)
-                    encoder.withPipeline { pipeline in
-                        scanner.forEachPiece(in: segment) { piece in
-                            pipeline.feed(base + piece.lowerBound, piece.count, into: &sink)
-                        }
-                        pipeline.drain(into: &sink)
-                    }
+                    Self.encodePieces(of: segment, scanner, encoder, into: &sink)
                     ids.append(contentsOf: UnsafeBufferPointer(start: room.baseAddress, count: sink.count))
                 }
             } else {
@@ -243,6 +233,19 @@ public struct Tokenizer: Sendable {
                     encoder.encode(base + piece.lowerBound, piece.count, into: &ids)
                 }
             }
+        }
+    }
+
+    /// Scans `segment` and encodes its pieces through the prefetching pipeline into `sink`.
+    @inline(__always)
+    static func encodePieces<S: TokenSink>(of segment: UnsafeBufferPointer<UInt8>, _ scanner: PatternScanner,
+                                           _ encoder: BPEModel.Encoder, into sink: inout S) {
+        guard let base = segment.baseAddress else { return }
+        encoder.withPipeline { pipeline in
+            scanner.forEachPiece(in: segment) { piece in
+                pipeline.feed(base + piece.lowerBound, piece.count, into: &sink)
+            }
+            pipeline.drain(into: &sink)
         }
     }
 
