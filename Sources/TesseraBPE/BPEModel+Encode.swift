@@ -1,6 +1,8 @@
 // Encoding one pre-token piece with BPE.
 //
 // Paths, chosen by piece length n:
+// 0. the per-thread piece cache (PieceCache.swift): its hot level for pieces of ≤ 8 bytes, its memo for
+//    longer ones and for every piece that needed merging;
 // 1. whole-piece lookup (rankOrder, or mergeList with ignore_merges): most English pieces are one
 //    token, so the vocabulary itself acts as the cache (tiktoken's observation);
 // 2. n ≤ 64: tiktoken's linear scan over a small parts array, O(n·m) with m merges, but in stack
@@ -76,8 +78,9 @@ extension BPEModel {
 
         @inlinable @inline(__always)
         func encode<S: TokenSink>(_ text: UnsafePointer<UInt8>, _ n: Int, word: UInt64, hash: UInt64, into out: inout S) {
-            // Lookup order by what is cheapest for each length: a piece of ≤ 8 bytes is most often a token
-            // found in the L2-sized hot cache, else in the vocabulary's slot (no key bytes to compare);
+            // Lookup order by what is cheapest for each length: a piece of ≤ 8 bytes is most often found in
+            // the hot level (its entry prefetched by `prepare`), else in the vocabulary's slot (no key bytes
+            // to compare);
             // a longer piece goes to the memo first, whose one cache line holds key and ids, where the
             // vocabulary would also compare its key bytes in the arena (a second cache miss).
             let short = n <= 8
