@@ -36,11 +36,7 @@ final class PieceCache {
     private var serial: UInt64 = .max
 
     init() {
-        var raw: UnsafeMutableRawPointer?
-        let words = Self.hotEntries * Self.hotEntryWords
-        guard posix_memalign(&raw, 64, words * 8) == 0, let raw else { fatalError("out of memory for the piece cache") }
-        hot = raw.bindMemory(to: UInt64.self, capacity: words)
-        hot.initialize(repeating: .max, count: words)
+        hot = cacheLineAlignedWords(Self.hotEntries * Self.hotEntryWords, filledWith: .max)
         memo = .allocate(capacity: 1)
         memo.initialize(to: PieceMemo())
     }
@@ -82,6 +78,15 @@ final class PieceCache {
     }
 }
 
+/// `count` words starting on a 64-byte boundary, each set to `value`; released with `free`.
+func cacheLineAlignedWords(_ count: Int, filledWith value: UInt64) -> UnsafeMutablePointer<UInt64> {
+    var raw: UnsafeMutableRawPointer?
+    guard posix_memalign(&raw, 64, count * 8) == 0, let raw else { fatalError("out of memory for the piece cache") }
+    let words = raw.bindMemory(to: UInt64.self, capacity: count)
+    words.initialize(repeating: value, count: count)
+    return words
+}
+
 /// The memo level's storage (see the file header). Manually managed; owned by one `PieceCache`.
 /// A slot is one 64-byte cache line, 8 words: [hash | 1][meta][key: 24 bytes][ids: 6 × UInt32], meta =
 /// key length << 48 | id count << 32 | pool offset. A key longer than 24 bytes or more than 6 ids spill,
@@ -110,13 +115,9 @@ struct PieceMemo {
         pool = raw.bindMemory(to: UInt32.self, capacity: poolCapacity)
     }
 
+    /// Cache-line aligned, so that a slot is exactly one line.
     static func zeroedSlots(_ n: Int) -> UnsafeMutablePointer<UInt64> {
-        // Cache-line aligned, so that a slot is exactly one line.
-        var raw: UnsafeMutableRawPointer?
-        let bytes = n * slotWords * MemoryLayout<UInt64>.size
-        guard posix_memalign(&raw, 64, bytes) == 0, let raw else { fatalError("out of memory for the piece cache") }
-        memset(raw, 0, bytes)
-        return raw.bindMemory(to: UInt64.self, capacity: n * slotWords)
+        cacheLineAlignedWords(n * slotWords, filledWith: 0)
     }
 
     mutating func removeAll() {
