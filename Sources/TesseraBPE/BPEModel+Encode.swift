@@ -51,11 +51,32 @@ extension BPEModel {
         }
 
         /// Hashes a piece and starts loading the table entries its encoding will read first, so that
-        /// `encode(_:into:)` a few pieces later does not wait for them (see `PiecePipeline`).
+        /// `encode(_:into:)` a few pieces later does not wait for them (see `PieceBatch`).
         @inlinable @inline(__always)
         public func prepare(_ text: UnsafePointer<UInt8>, _ n: Int) -> PreparedPiece {
             let word = loadPrefixWord(text, n)
             let hash = hashKey(word, text, n)
+            prefetchFirstEntry(hash, n)
+            return PreparedPiece(text: text, length: n, word: word, hash: hash)
+        }
+
+        /// `prepare` for a piece followed by at least 7 readable bytes (`text + 8 <= readableEnd`), whose first
+        /// word is then one load and a mask: no branch on the length, which varies from piece to piece and
+        /// so was mispredicted about once a piece.
+        @_transparent @usableFromInline
+        func prepare(_ text: UnsafePointer<UInt8>, _ n: Int, readableEnd: UnsafePointer<UInt8>) -> PreparedPiece {
+            guard text + 8 <= readableEnd, n >= 1 else { return prepare(text, n) }
+            let loaded = UnsafeRawPointer(text).loadUnaligned(as: UInt64.self)
+            let word = loaded & (UInt64.max &>> UInt64(truncatingIfNeeded: (8 &- min(n, 8)) &* 8))
+            let hash = hashKey(word, text, n)
+            prefetchFirstEntry(hash, n)
+            return PreparedPiece(text: text, length: n, word: word, hash: hash)
+        }
+
+        /// Starts loading the first entry the encoding of a piece of `n` bytes reads: its hot entry, or its
+        /// memo slot; none for a single byte.
+        @inlinable @inline(__always)
+        func prefetchFirstEntry(_ hash: UInt64, _ n: Int) {
             if n > 1 {
                 if n <= 8 {
                     cache.prefetchHot(hash)
@@ -63,7 +84,6 @@ extension BPEModel {
                     cache.prefetchMemo(hash)
                 }
             }
-            return PreparedPiece(text: text, length: n, word: word, hash: hash)
         }
 
         /// Appends the ids of a prepared piece to `out`.

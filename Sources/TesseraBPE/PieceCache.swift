@@ -9,7 +9,7 @@
 // Two levels, one pair per thread (pthread key: no locking, no sharing):
 // - hot: 2^17 direct-mapped entries of 32 bytes, [the bytes as a word][length, id count, ids], for pieces
 //   of at most 8 bytes that encode to at most 5 tokens (all but a handful of the short pieces of English).
-//   Its 4 MiB do not stay in L2, but its entry is prefetched when the piece is scanned (PiecePipeline).
+//   Its 4 MiB do not stay in L2, but its entry is prefetched 16 pieces before it is needed (PieceBatch).
 // - memo: an open-addressed table of every merged piece of 2…128 bytes and every single-token piece of
 //   more than 8 bytes, one 64-byte cache line per slot (`PieceMemo`: hash, key and ids inline; long keys
 //   or many ids spill to a pool). The table starts at 4,096 slots and doubles at half load, up to 2^18;

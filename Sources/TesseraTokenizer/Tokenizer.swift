@@ -236,16 +236,17 @@ public struct Tokenizer: Sendable {
         }
     }
 
-    /// Scans `segment` and encodes its pieces through the prefetching pipeline into `sink`.
+    /// Scans `segment` and encodes its pieces, a batch at a time through the prefetching pipeline, into `sink`.
     @inline(__always)
     static func encodePieces<S: TokenSink>(of segment: UnsafeBufferPointer<UInt8>, _ scanner: PatternScanner,
                                            _ encoder: BPEModel.Encoder, into sink: inout S) {
         guard let base = segment.baseAddress else { return }
-        encoder.withPipeline { pipeline in
+        let end = base + segment.count
+        encoder.withPieceBatch { batch in
             scanner.forEachPiece(in: segment) { piece in
-                pipeline.feed(base + piece.lowerBound, piece.count, into: &sink)
+                if batch.add(piece.lowerBound, piece.count) { encoder.encode(&batch, base: base, end: end, into: &sink) }
             }
-            pipeline.drain(into: &sink)
+            encoder.encode(&batch, base: base, end: end, into: &sink)
         }
     }
 
