@@ -143,7 +143,11 @@ struct UTF8ClassScanner {
                 let aboveZ = y &+ 0x0505_0505_0505_0505          // high bit set iff y >= 0x7B
                 let stops = ~(atLeastA & ~aboveZ & ~x) & high     // non-letter or non-ASCII bytes
                 if stops != 0 {
-                    k &+= stops.trailingZeroBitCount &>> 3
+                    let bit = stops.trailingZeroBitCount   // the high bit of the first stop byte
+                    k &+= bit &>> 3
+                    // An ASCII stop byte is not in the class (its ASCII members are the letters tested above):
+                    // done, without reloading the byte and looking it up, which sat on the critical path.
+                    if x & (1 &<< UInt64(truncatingIfNeeded: bit)) == 0 { return k }
                     break
                 }
                 k &+= 8
