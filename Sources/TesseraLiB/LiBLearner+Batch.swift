@@ -25,7 +25,9 @@ extension LiBLearner {
                 i += 1
             }
         }
-        for h in forgotten { deleteEntry(h) }
+        // One pass over the order for all of them (removed one by one, each would shift the tail).
+        order.remove(forgotten)
+        for h in forgotten { trie.remove(Int32(h)) }
 
         // Re-rank, in reward order; rewards of forgotten chunks are dropped (their handles are dead).
         for i in 0..<rewards.count {

@@ -49,7 +49,6 @@ public final class LiBLearner {
     let contextStart = RawBuffer<Int>(capacity: 4096)     // into `contextBytes`, -1: no context
     let contextLeft = RawBuffer<Int32>(capacity: 4096)
     let contextRight = RawBuffer<Int32>(capacity: 4096)
-    let rankValue = RawBuffer<Int32>(capacity: 4096)      // rank during the current step
 
     let pool = RawBuffer<UInt32>(capacity: 1024)
     /// Contexts of the chunks on probation, back to back; byte 0 is a spare so the buffer is never empty.
@@ -119,19 +118,15 @@ public final class LiBLearner {
         order.ordered().filter { lifeLeft[Int($0)] > 0 }.map { (trie.bytes(ofNode: Int32($0)), Int(lifeLeft[Int($0)])) }
     }
 
-    /// The rank of chunk `h` during the current step (written for every chunk when the step starts, and
-    /// for a chunk memorized during the step when it is appended).
+    /// The rank of chunk `h` (nothing moves while a step reads; a chunk memorized then is appended).
     @inline(__always)
-    func rank(_ h: UInt32) -> Int { Int(rankValue[Int(h)]) }
+    func rank(_ h: UInt32) -> Int { order.rank(of: h) }
 
     // MARK: A step
 
     /// Reads one article (one step): every sentence, then the batch updates.
     /// - Throws: `LiBError.lexiconTooLarge` when the trie would overflow.
     public func learn(_ article: LiBArticle) throws {
-        // Nothing moves while a step reads, so one in-order pass gives every rank the step asks for
-        // (O(|L|), less than the queries it replaces: a tree query for most chunks of the lexicon).
-        order.writeRanks(into: rankValue.base)
         article.bytes.withUnsafeBufferPointer { text in
             guard let base = text.baseAddress else { return }
             for i in 0..<article.count where failure == nil {
@@ -376,7 +371,6 @@ public final class LiBLearner {
         let h = UInt32(node)
         track(h)
         order.append(h)
-        rankValue[Int(h)] = Int32(order.count - 1)
         startProbation(h)
         contextStart[Int(h)] = contextBytes.count
         contextLeft[Int(h)] = Int32(left.1)
@@ -395,7 +389,6 @@ public final class LiBLearner {
             contextStart.append(repeating: -1, count: missing)
             contextLeft.append(repeating: 0, count: missing)
             contextRight.append(repeating: 0, count: missing)
-            rankValue.append(repeating: 0, count: missing)
         }
         lifeLeft[Int(h)] = 0
         poolIndex[Int(h)] = -1
