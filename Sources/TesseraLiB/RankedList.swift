@@ -1,136 +1,190 @@
-// RankedList: the LiB lexicon's order (rank 0 = most valued), as the reference keeps it (structures.py,
-// `TrieList`: a Python list moved with slices), but with every handle's position stored beside it, so
-// that a rank query is one load instead of the reference's `list.index` scan.
+// RankedList: the LiB lexicon's order (rank 0 = most valued), which the reference keeps as a Python list
+// moved with slices (structures.py, `TrieList.move`) and queries with `list.index`.
 //
-// Shape: the handles in order in one flat buffer, and `position[h]` for each handle. A move of LiB's
-// kind — ⌊rank·Δ⌋+1 places — shifts only the handles it passes, rewriting their positions in the same
-// loop; those are a few dozen on average (2.8 M handles shifted by 62 k moves in a 200-step BR run with a
-// lexicon of ≈ 2,000). That is cheaper here than the counted B+ tree this replaced (O(log |L|) per
-// query and move, but a leaf search and a walk up the tree for every query): the flat order has no
-// search at all, and its shifts are short contiguous loops. The forgotten chunks of a step leave in one
-// compaction pass instead of one shift each.
+// Shape: a tiered vector. The order is cut into blocks of 64 positions, every block full except the
+// last; each block is a ring (its own head offset), and every handle knows its physical slot. So
+//   rank(h) = block · 64 + (slot − head[block]) mod 64     — two loads, no search;
+// a move of d places shifts at most the two end blocks' parts (≤ 64 handles each) and rotates each
+// block in between by one (its edge handle passes to the neighbour): O(64 + d / 64), where a flat array
+// would shift d handles and a counted tree would search a leaf and sum counts on the way up. LiB's moves
+// go ⌊rank·Δ⌋+1 places: a few dozen on the BR corpus (lexicon ≈ 2,000), hundreds with 10,000-chunk
+// lexicons, both cheap here. A removal is a move to the end; a step's forgotten chunks leave in one
+// O(|L|) repacking.
 //
-// Invariant: `items[0..<count]` is the lexicon order; `position[items[r]] == r` for every r < count and
-// `position[h] == absent` for every other handle below `position.count`.
-// Complexity: rank, select, contains, append O(1); move O(|from − to|); insert and remove
-// O(count − position); removing a batch O(count + batch); `writeRanks` O(count).
+// Invariant: position r (0 ≤ r < count) is block r / 64, ring index r mod 64, physical slot
+// block · 64 + (head[block] + r mod 64) mod 64, and `slotOf` of the handle stored there is that slot;
+// `slotOf[h] == absent` for every other handle below `slotOf.count`; blocks 0 ..< ⌈count / 64⌉ exist.
+// Complexity: rank, select, contains, append O(1); move O(64 + distance / 64); insert and remove
+// O(64 + (count − position) / 64); removing a batch O(count + batch); `ordered`, `writeRanks` O(count).
 
-/// An ordered list of distinct handles (small integers) with O(1) rank queries.
+/// An ordered list of distinct handles (small integers) with O(1) rank queries and cheap moves.
 final class RankedList {
     static let absent: Int32 = -1
+    private static let shift = 6
+    private static let width = 1 << shift
+    private static let ringMask = width - 1
 
-    private let items = RawBuffer<UInt32>(capacity: 4096)
-    private let position = RawBuffer<Int32>(capacity: 4096)
+    /// Block b's ring is items[b · 64 ..< (b + 1) · 64].
+    private let items = RawBuffer<UInt32>(capacity: 64 * 64)
+    private let head = RawBuffer<Int32>(capacity: 64)
+    /// The physical slot of each handle, `absent` when it is not in the list.
+    private let slotOf = RawBuffer<Int32>(capacity: 4096)
 
     /// Number of handles in the list.
-    var count: Int { items.count }
+    @exclusivity(unchecked) private(set) var count = 0
 
     /// Whether `h` is in the list.
     @inline(__always)
-    func contains(_ h: UInt32) -> Bool { Int(h) < position.count && position[Int(h)] != Self.absent }
+    func contains(_ h: UInt32) -> Bool { Int(h) < slotOf.count && slotOf[Int(h)] != Self.absent }
 
     // MARK: Queries
 
     /// The 0-based position of `h` (which must be present).
     @inline(__always)
-    func rank(of h: UInt32) -> Int { Int(position[Int(h)]) }
+    func rank(of h: UInt32) -> Int {
+        let slot = Int(slotOf[Int(h)])
+        let block = slot >> Self.shift
+        return block << Self.shift | (slot &- Int(head[block])) & Self.ringMask
+    }
 
     /// The handle at position `r` (0 ≤ r < count).
     @inline(__always)
-    func handle(at r: Int) -> UInt32 { items[r] }
+    func handle(at r: Int) -> UInt32 { items[physical(r >> Self.shift, r & Self.ringMask)] }
 
     /// All handles in order.
-    func ordered() -> [UInt32] { Array(UnsafeBufferPointer(start: items.base, count: items.count)) }
+    func ordered() -> [UInt32] { (0..<count).map { handle(at: $0) } }
 
     /// Writes every handle's position: `ranks[h] = rank(of: h)` for each present h. O(count).
     func writeRanks(into ranks: UnsafeMutablePointer<Int32>) {
-        for r in 0..<items.count { ranks[Int(items[r])] = Int32(r) }
+        for r in 0..<count { ranks[Int(handle(at: r))] = Int32(r) }
     }
 
     // MARK: Updates
 
     /// Appends `h` (not present) at the end.
-    @inline(__always)
     func append(_ h: UInt32) {
-        track(h)
-        position[Int(h)] = Int32(items.count)
-        items.append(h)
+        if Int(h) >= slotOf.count { slotOf.append(repeating: Self.absent, count: Int(h) + 1 - slotOf.count) }
+        let block = count >> Self.shift
+        if block == head.count {
+            items.append(repeating: 0, count: Self.width)
+            head.append(0)
+        }
+        put(h, block, count & Self.ringMask)
+        count += 1
     }
 
     /// Inserts `h` (not present) so that it ends up at position `r` (0 ≤ r ≤ count).
     func insert(_ h: UInt32, at r: Int) {
         append(h)
-        shiftTowardTail(from: count - 1, to: r, h)
+        move(h, from: count - 1, to: r)
     }
 
-    /// Removes `h` (present).
+    /// Removes `h` (present): it moves to the end and is dropped there.
     func remove(_ h: UInt32) {
-        shiftTowardHead(from: Int(position[Int(h)]), to: count - 1)
-        _ = items.removeLast()
-        position[Int(h)] = Self.absent
+        move(h, from: rank(of: h), to: count - 1)
+        count -= 1
+        slotOf[Int(h)] = Self.absent
     }
 
-    /// Removes every handle of `batch` (each present once), in one pass over the list.
+    /// Removes every handle of `batch` (each present once), closing the gaps in one pass from the
+    /// first of them (each handle is read before its position is written again, so it works in place).
     func remove(_ batch: some Sequence<UInt32>) {
         var first = count
         for h in batch {
-            first = min(first, Int(position[Int(h)]))
-            position[Int(h)] = Self.absent
+            first = min(first, rank(of: h))
+            slotOf[Int(h)] = Self.absent
         }
         var kept = first
         for r in first..<count {
-            let x = items[r]
-            if position[Int(x)] == Self.absent { continue }
-            items[kept] = x
-            position[Int(x)] = Int32(kept)
+            let x = handle(at: r)
+            if slotOf[Int(x)] == Self.absent { continue }
+            if kept != r { put(x, kept >> Self.shift, kept & Self.ringMask) }
             kept += 1
         }
-        items.removeLast(count - kept)
+        count = kept
     }
 
-    /// Moves `h` (present, at position `from`) so that it ends up at position `r` (0 ≤ r < count): only
-    /// the handles between the two positions shift by one.
+    /// Moves `h` (present, at position `from`) so that it ends up at position `r` (0 ≤ r < count).
     func move(_ h: UInt32, from: Int, to r: Int) {
-        if r < from {
-            shiftTowardTail(from: from, to: r, h)
-        } else if r > from {
-            shiftTowardHead(from: from, to: r)
-            items[r] = h
-            position[Int(h)] = Int32(r)
+        let a = from >> Self.shift, ia = from & Self.ringMask
+        let b = r >> Self.shift, ib = r & Self.ringMask
+        if a == b {
+            if ib < ia { shiftUp(a, ib, ia) } else if ib > ia { shiftDown(a, ia, ib) }
+            put(h, b, ib)
+            return
         }
+        let last = Self.width - 1
+        if b < a {
+            // Head-ward: A's front part moves up over h; each block from A − 1 down to B gives its last
+            // handle to the next block's front (a full block in between only turns its ring).
+            shiftUp(a, 0, ia)
+            var j = a - 1
+            while j > b {
+                put(items[physical(j, last)], j + 1, 0)
+                head[j] = Int32((Int(head[j]) &- 1) & Self.ringMask)
+                j -= 1
+            }
+            put(items[physical(b, last)], b + 1, 0)
+            shiftUp(b, ib, last)
+        } else {
+            // Tail-ward: the mirror image.
+            shiftDown(a, ia, last)
+            var j = a + 1
+            while j < b {
+                put(items[physical(j, 0)], j - 1, last)
+                head[j] = Int32((Int(head[j]) &+ 1) & Self.ringMask)
+                j += 1
+            }
+            put(items[physical(b, 0)], b - 1, last)
+            shiftDown(b, 0, ib)
+        }
+        put(h, b, ib)
     }
 
     // MARK: Internals
 
-    /// Puts `h`, now at `from`, at `r` ≤ `from`, shifting the handles in between one place tail-ward.
+    /// The physical slot of ring index `i` of `block`.
     @inline(__always)
-    private func shiftTowardTail(from: Int, to r: Int, _ h: UInt32) {
-        var k = from
-        while k > r {
-            let x = items[k - 1]
-            items[k] = x
-            position[Int(x)] = Int32(k)
-            k -= 1
-        }
-        items[r] = h
-        position[Int(h)] = Int32(r)
+    private func physical(_ block: Int, _ i: Int) -> Int {
+        block << Self.shift | (Int(head[block]) &+ i) & Self.ringMask
     }
 
-    /// Shifts the handles at `from + 1 ... to` one place head-ward (the one at `from` is overwritten).
+    /// Stores `x` at ring index `i` of `block`.
     @inline(__always)
-    private func shiftTowardHead(from: Int, to end: Int) {
-        var k = from
-        while k < end {
-            let x = items[k + 1]
-            items[k] = x
-            position[Int(x)] = Int32(k)
-            k += 1
+    private func put(_ x: UInt32, _ block: Int, _ i: Int) {
+        let slot = physical(block, i)
+        items[slot] = x
+        slotOf[Int(x)] = Int32(slot)
+    }
+
+    /// Ring indices `lo ..< hi` of `block` move up by one (index `hi` is overwritten, `lo` left free).
+    @inline(__always)
+    private func shiftUp(_ block: Int, _ lo: Int, _ hi: Int) {
+        // The ring's head and the buffers' bases in locals: the stores could alias them otherwise.
+        let ring = items.base + block << Self.shift, slots = slotOf.base
+        let start = Int(head[block]), blockBase = Int32(block << Self.shift)
+        var i = hi
+        while i > lo {
+            let to = (start &+ i) & Self.ringMask
+            let x = ring[(start &+ i &- 1) & Self.ringMask]
+            ring[to] = x
+            slots[Int(x)] = blockBase | Int32(to)
+            i -= 1
         }
     }
 
-    /// Sizes `position` for handle `h`.
+    /// Ring indices `lo + 1 ... hi` of `block` move down by one (index `lo` is overwritten, `hi` left free).
     @inline(__always)
-    private func track(_ h: UInt32) {
-        if Int(h) >= position.count { position.append(repeating: Self.absent, count: Int(h) + 1 - position.count) }
+    private func shiftDown(_ block: Int, _ lo: Int, _ hi: Int) {
+        let ring = items.base + block << Self.shift, slots = slotOf.base
+        let start = Int(head[block]), blockBase = Int32(block << Self.shift)
+        var i = lo
+        while i < hi {
+            let to = (start &+ i) & Self.ringMask
+            let x = ring[(start &+ i &+ 1) & Self.ringMask]
+            ring[to] = x
+            slots[Int(x)] = blockBase | Int32(to)
+            i += 1
+        }
     }
 }
