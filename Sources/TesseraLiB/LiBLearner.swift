@@ -93,6 +93,8 @@ public final class LiBLearner {
     let matchedPositions = RawBuffer<Int32>(capacity: 256)
     @exclusivity(unchecked) var sentenceStamp: UInt32 = 0
     @exclusivity(unchecked) var sentenceLength = 0
+    /// The main loop's position in the sentence (cached matches before it are never used again).
+    @exclusivity(unchecked) var readingPosition = 0
     @exclusivity(unchecked) var rawAlternatives: [(id: Int, start: Int)] = []
     @exclusivity(unchecked) var nextPendingID = 0
 
@@ -157,6 +159,7 @@ public final class LiBLearner {
         sentenceLength = n
         var loc = 0
         while loc < n && failure == nil {
+            readingPosition = loc
             if pending.count > 0 { evaluate(s, n, loc) }
             let m = match(s, n, loc)
             let count = chunks.count
@@ -332,14 +335,17 @@ public final class LiBLearner {
 
     /// A chunk `s[from..<from+length]` was memorized: drop the cached matches at positions that start with it.
     private func forgetMatches(_ s: UnsafePointer<UInt8>, from: Int, length: Int) {
-        // Only positions with a match can lose it: far fewer than the sentence's bytes. The list is
-        // compacted on the way (dropped positions leave it).
+        // Only positions with a match can lose it: far fewer than the sentence's bytes. Positions before
+        // the reading position are never asked again in this sentence (every pending alternative has been
+        // extended to it, and the rest of the reading starts there): they leave the list unchecked, so it
+        // holds only the few positions ahead.
         let first = s[from]
         var kept = 0
         for i in 0..<matchedPositions.count {
             let p = Int(matchedPositions[i])
             guard matchStamp[p] == sentenceStamp else { continue }
-            if s[p] == first && p + length <= sentenceLength && memEqual(s + p, s + from, length) {
+            if p < readingPosition
+                || (s[p] == first && p + length <= sentenceLength && memEqual(s + p, s + from, length)) {
                 matchStamp[p] = 0
                 continue
             }
