@@ -299,7 +299,7 @@ final class ChunkTrie {
             rootEdge[Int(first)] = slot
             return
         }
-        if (used + 1) * 2 > mask + 1 { growSlots() }
+        if (used + 1) * 4 > mask + 1 { growSlots() }
         var i = slotIndex(key(up, first))
         while slots[i] != 0 { i = (i &+ 1) & mask }
         slots[i] = slot
