@@ -9,10 +9,10 @@
 // A node's string is `arena[src ..< src + depth]`; the label of the edge into it is the part after its
 // parent's depth. The root finds its children in a 256-entry table; every other edge lives in one
 // open-addressing table keyed by `parent << 8 | first label byte` (Fibonacci hashing, linear probing,
-// backward-shift deletion, load ≤ 1/2). An 8-byte slot packs the key, the child, a "the child is a
-// chunk" bit and the label's length, so a walk step is one probe plus, for labels longer than a byte,
-// one label comparison (the only place the child's string position is read); eight slots share a cache
-// line, so the table's hot part is half the size it was with 16-byte slots.
+// backward-shift deletion, load ≤ 1/4, so that the unsuccessful probe that ends most walks is short).
+// An 8-byte slot packs the key, the child, a "the child is a chunk" bit and the label's length, so a
+// walk step is one probe plus, for labels longer than a byte, one label comparison (the only place the
+// child's string position is read); eight slots share a cache line.
 // A chunk is identified by its node (its handle); a chunk's node keeps its number while the chunk lives
 // (splitting an edge adds the new node above; collapsing removes only non-chunk nodes).
 //

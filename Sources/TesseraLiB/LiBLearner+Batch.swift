@@ -6,8 +6,9 @@
 // target is past the last position deletes the chunk. Rank 0 never moves. Moves apply one after another
 // in the order the rewards were given, each seeing the positions left by the previous ones.
 //
-// Complexity: O(|probation|) to age the pool, O(log |L|) per removal and per move, O(ω|L| · log |L|)
-// for the tail marks.
+// Complexity: O(|probation|) to age the pool and O(|L|) to take the forgotten chunks out of the order
+// in one pass; per move O(W + distance / W) (`RankedList`, W = 16), a rank O(1); O(ω|L|) for the tail
+// marks.
 
 extension LiBLearner {
     /// The batch updates after an article: forget expired probation, apply rank moves, mark the tail.

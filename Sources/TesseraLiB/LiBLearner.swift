@@ -17,15 +17,16 @@
 //
 // Faithfulness: with Python's random stream (`PythonRandom`, one draw per matched chunk, as the
 // reference draws) the learner reproduces the reference's lexicon entry for entry and in order (see
-// the golden test). Deliberate differences, none of which changes that result: ranks live in an
-// order-statistics tree (`RankedList`) instead of a Python list, chunks are bytes of valid UTF-8 (a line
+// the golden test). Deliberate differences, none of which changes that result: ranks live in a tiered
+// vector that knows every chunk's place (`RankedList`) instead of a Python list, chunks are bytes of valid UTF-8 (a line
 // is split at invalid bytes, which are skipped), and a chunk deleted by a tail-ward move also leaves
 // probation (the reference keeps a stale pool entry that can never match again).
 //
 // Speed: a chunk's handle is its trie node, so a walk yields handles directly; per-chunk state lives in
-// raw buffers indexed by handle; every rank is written once when a step starts (nothing moves while a
-// step reads, and a chunk memorized mid-step takes the last rank); memorizing is one trie walk that
-// finds or inserts; an alternative path is kept as its length, first chunk
+// raw buffers indexed by handle; a rank is two loads from `RankedList` (nothing moves while a step
+// reads, and a chunk memorized mid-step takes the last rank); memorizing is one trie walk that finds or
+// inserts, and drops the cached matches it changes ahead of the reading position only; an alternative
+// path is kept as its length, first chunk
 // and rank sum (the reference keeps the chunk list), plus the rare characters that were in no chunk when
 // read and must be looked up again when the paths are compared.
 //
@@ -33,8 +34,8 @@
 // on probation is live; during a sentence nothing is removed and nothing moves, so ranks only change
 // in `endStep`.
 // Complexity: per matched position, O(longest match) trie probes plus the extension of pending
-// evaluations; per step, O(|L|) to write the ranks and O(|rewards| · log |L| + |probation| +
-// ω|L| · log |L|) for the batch.
+// evaluations; per step, O(|L| + |probation|) to forget, O(|rewards| · (W + Δ|L| / W)) to move
+// (`RankedList`, W = 16) and O(ω|L|) for the tail marks.
 
 /// Learns a LiB lexicon, one article (step) at a time. Not thread-safe; one learner per thread.
 public final class LiBLearner {

@@ -9,7 +9,7 @@
 // array shifts d handles (and rewrites their positions) and a counted tree searches a leaf and sums
 // counts on the way up for every rank query. LiB's moves go ⌊rank·Δ⌋+1 places: 45 on average on the BR
 // corpus (lexicon ≈ 2,000), ≈ 700 on FLORES English with an 8,000-type target, and the best W is about
-// √d; 16 serves both (8 and 32 were within 2 % on BR; a flat array was 35 % slower on FLORES). A
+// √d; 16 serves both (8 and 32 were within 2 % on BR; a flat array was 25–40 % slower on FLORES). A
 // removal is a move to the end; a step's forgotten chunks leave in one O(|L|) pass.
 //
 // Invariant: position r (0 ≤ r < count) is block r / W, ring index r mod W, physical slot
