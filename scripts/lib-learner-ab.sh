@@ -3,6 +3,7 @@
 #
 #   scripts/lib-learner-ab.sh REV_A REV_B [ROUNDS]
 #
+# A revision named WT is the working tree's Sources/TesseraLiB (uncommitted changes included).
 # For each revision, the learner's files of Sources/TesseraLiB (everything but the segmentation model,
 # which needs other modules) are compiled alone with `swiftc -O -wmo` together with a small driver that
 # trains 200 steps × 200 sentences with the demo settings for seeds 0–4 on the BR corpus in its two
@@ -74,7 +75,11 @@ SWIFT
 for side in A B; do
     rev=${!side}
     mkdir -p "$WORK/$side"
-    git archive "$rev" Sources/TesseraLiB | tar -x -C "$WORK/$side"
+    if [[ $rev == WT ]]; then
+        mkdir -p "$WORK/$side/Sources" && cp -R Sources/TesseraLiB "$WORK/$side/Sources/"
+    else
+        git archive "$rev" Sources/TesseraLiB | tar -x -C "$WORK/$side"
+    fi
     files=$(ls "$WORK/$side"/Sources/TesseraLiB/*.swift | grep -v -e LiBModel -e LineSplitter)
     swiftc -O -wmo -module-name LiBDriver $files "$WORK/driver/main.swift" -o "$WORK/$side/driver"
 done

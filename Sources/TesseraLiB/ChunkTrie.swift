@@ -9,8 +9,10 @@
 // A node's string is `arena[src ..< src + depth]`; the label of the edge into it is the part after its
 // parent's depth. The root finds its children in a 256-entry table; every other edge lives in one
 // open-addressing table keyed by `parent << 8 | first label byte` (Fibonacci hashing, linear probing,
-// backward-shift deletion, load ≤ 1/2). A 16-byte slot packs the key, the child, a "the child is a
-// chunk" bit, and the child's src and depth, so a walk step is one probe plus one label comparison.
+// backward-shift deletion, load ≤ 1/4, so that the unsuccessful probe that ends most walks is short).
+// An 8-byte slot packs the key, the child, a "the child is a chunk" bit and the label's length, so a
+// walk step is one probe plus, for labels longer than a byte, one label comparison (the only place the
+// child's string position is read); eight slots share a cache line.
 // A chunk is identified by its node (its handle); a chunk's node keeps its number while the chunk lives
 // (splitting an edge adds the new node above; collapsing removes only non-chunk nodes).
 //
@@ -24,16 +26,15 @@ final class ChunkTrie {
     static let maxNodes = 1 << 24
     static let maxChunkBytes = 1 << 20
 
-    /// keyChild: bits 32–63 key (parent << 8 | first byte; 0 = empty slot, since the root's edges are not
-    /// here), bit 31 chunk, bits 0–23 child. srcDepth: src << 20 | depth.
-    struct Slot {
-        var keyChild: UInt64
-        var srcDepth: UInt64
-    }
+    /// An edge in one word: bits 32–63 key (parent << 8 | first byte; a word of 0 = empty slot, since the
+    /// root's edges are not in the table), bits 25–31 the label's length (0 when over 127: then the
+    /// child's depth tells it), bit 24 "the child is a chunk", bits 0–23 the child.
+    typealias Slot = UInt64
     private static let childMask: UInt64 = 0xFF_FFFF
-    private static let chunkBit: UInt64 = 1 << 31
-    private static let depthMask: UInt64 = (1 << 20) - 1
-    private static let emptySlot = Slot(keyChild: 0, srcDepth: 0)
+    private static let chunkBit: UInt64 = 1 << 24
+    private static let labelShift: UInt64 = 25
+    private static let labelMask: UInt64 = 0x7F
+    private static let emptySlot: Slot = 0
 
     private let parent = RawBuffer<Int32>(capacity: 1024)
     private let depth = RawBuffer<Int32>(capacity: 1024)
@@ -47,7 +48,7 @@ final class ChunkTrie {
     /// The arena is compacted only beyond this size (tests lower it).
     @exclusivity(unchecked) var compactionMinimum = 1 << 20
 
-    /// The root's edges, by byte (keyChild 0 = none).
+    /// The root's edges, by byte (0 = none).
     private let rootEdge: UnsafeMutablePointer<Slot>
     @exclusivity(unchecked) private var slots: UnsafeMutablePointer<Slot>
     @exclusivity(unchecked) private var mask: Int
@@ -86,13 +87,13 @@ final class ChunkTrie {
     private func edge(_ node: Int32, _ b: UInt8) -> UnsafeMutablePointer<Slot>? {
         if node == 0 {
             let e = rootEdge + Int(b)
-            return e.pointee.keyChild == 0 ? nil : e
+            return e.pointee == 0 ? nil : e
         }
         let k = key(node, b)
         var i = slotIndex(k)
         while true {
             let s = slots + i
-            let kc = s.pointee.keyChild
+            let kc = s.pointee
             if kc >> 32 == k { return s }
             if kc == 0 { return nil }
             i = (i &+ 1) & mask
@@ -109,23 +110,23 @@ final class ChunkTrie {
         var i = 0
         while i < n {
             guard let e = edge(node, text[i]) else { return }
-            let sd = e.pointee.srcDepth
-            let childDepth = Int(sd & Self.depthMask)
-            let label = childDepth - nodeDepth
+            let kc = e.pointee
+            let child = Int32(truncatingIfNeeded: kc & Self.childMask)
+            var label = Int(truncatingIfNeeded: (kc >> Self.labelShift) & Self.labelMask)
+            if label == 0 { label = Int(depth[Int(child)]) &- nodeDepth }
             if label > 1 {
-                if i + label > n { return }
-                let stored = arena.base + Int(sd >> 20) + nodeDepth
+                if i &+ label > n { return }
+                let stored = arena.base + src[Int(child)] + nodeDepth
                 var k = 1
                 while k < label {
-                    if stored[k] != text[i + k] { return }
-                    k += 1
+                    if stored[k] != text[i &+ k] { return }
+                    k &+= 1
                 }
             }
-            i += label
-            let kc = e.pointee.keyChild
-            node = Int32(truncatingIfNeeded: kc & Self.childMask)
-            nodeDepth = childDepth
-            if kc & Self.chunkBit != 0 { body(nodeDepth - base, node) }
+            i &+= label
+            node = child
+            nodeDepth &+= label
+            if kc & Self.chunkBit != 0 { body(nodeDepth &- base, node) }
         }
     }
 
@@ -186,7 +187,7 @@ final class ChunkTrie {
         var splitAt = 0
         while d < total {
             guard let e = edge(node, text[d - base]) else { break }
-            let child = Int32(truncatingIfNeeded: e.pointee.keyChild & Self.childMask)
+            let child = Int32(truncatingIfNeeded: e.pointee & Self.childMask)
             let childDepth = Int(depth[Int(child)])
             let label = arena.base + src[Int(child)]
             var k = d + 1
@@ -290,16 +291,17 @@ final class ChunkTrie {
         childCount[Int(up)] += 1
         childSum[Int(up)] += Int64(node)
         let first = arena[src[Int(node)] + Int(depth[Int(up)])]
-        let slot = Slot(keyChild: (up == 0 ? 0 : key(up, first) << 32) | (isChunk[Int(node)] ? Self.chunkBit : 0) | UInt64(node),
-                        srcDepth: UInt64(src[Int(node)]) << 20 | UInt64(depth[Int(node)]))
+        let label = Int(depth[Int(node)] - depth[Int(up)])
+        let slot: Slot = (up == 0 ? 0 : key(up, first) << 32) | UInt64(label <= Int(Self.labelMask) ? label : 0) << Self.labelShift
+            | (isChunk[Int(node)] ? Self.chunkBit : 0) | UInt64(node)
         if up == 0 {
             // A root edge's word is never 0: the child is at least 1.
             rootEdge[Int(first)] = slot
             return
         }
-        if (used + 1) * 2 > mask + 1 { growSlots() }
+        if (used + 1) * 4 > mask + 1 { growSlots() }
         var i = slotIndex(key(up, first))
-        while slots[i].keyChild != 0 { i = (i &+ 1) & mask }
+        while slots[i] != 0 { i = (i &+ 1) & mask }
         slots[i] = slot
         used += 1
     }
@@ -321,7 +323,7 @@ final class ChunkTrie {
         isChunk[Int(node)] = on
         let up = parent[Int(node)]
         guard let e = edge(up, arena[src[Int(node)] + Int(depth[Int(up)])]) else { return }
-        e.pointee.keyChild = on ? e.pointee.keyChild | Self.chunkBit : e.pointee.keyChild & ~Self.chunkBit
+        e.pointee = on ? e.pointee | Self.chunkBit : e.pointee & ~Self.chunkBit
     }
 
     private func growSlots() {
@@ -331,9 +333,9 @@ final class ChunkTrie {
         slots.initialize(repeating: Self.emptySlot, count: capacity)
         mask = capacity - 1
         shift = UInt64(64 - capacity.trailingZeroBitCount)
-        for j in 0..<oldCapacity where old[j].keyChild != 0 {
-            var i = slotIndex(old[j].keyChild >> 32)
-            while slots[i].keyChild != 0 { i = (i &+ 1) & mask }
+        for j in 0..<oldCapacity where old[j] != 0 {
+            var i = slotIndex(old[j] >> 32)
+            while slots[i] != 0 { i = (i &+ 1) & mask }
             slots[i] = old[j]
         }
         old.deallocate()
@@ -342,13 +344,13 @@ final class ChunkTrie {
     /// Linear-probing deletion by backward shift (no tombstones, so probes stay short).
     private func deleteEdge(_ k: UInt64) {
         var i = slotIndex(k)
-        while slots[i].keyChild >> 32 != k { i = (i &+ 1) & mask }
+        while slots[i] >> 32 != k { i = (i &+ 1) & mask }
         var j = i
         while true {
             j = (j &+ 1) & mask
             let s = slots[j]
-            if s.keyChild == 0 { break }
-            let home = slotIndex(s.keyChild >> 32)
+            if s == 0 { break }
+            let home = slotIndex(s >> 32)
             // Keep s where it is when its home lies cyclically in (i, j]; otherwise it may move into the hole.
             let stays = i <= j ? (home > i && home <= j) : (home > i || home <= j)
             if stays { continue }
@@ -368,13 +370,7 @@ final class ChunkTrie {
             newSrc[node] = fresh.count
             fresh.append(contentsOf: arena.base + src[node], count: Int(depth[node]))
         }
-        for node in 1..<parent.count where !unused.contains(Int32(node)) {
-            src[node] = newSrc[node]
-            let up = parent[node]
-            if let e = edge(up, fresh[newSrc[node] + Int(depth[Int(up)])]) {
-                e.pointee.srcDepth = UInt64(newSrc[node]) << 20 | UInt64(depth[node])
-            }
-        }
+        for node in 1..<parent.count where !unused.contains(Int32(node)) { src[node] = newSrc[node] }
         arena.replace(with: fresh)
         var total = 0
         for node in 1..<parent.count where isChunk[node] { total += Int(depth[node]) }

@@ -6,8 +6,9 @@
 // target is past the last position deletes the chunk. Rank 0 never moves. Moves apply one after another
 // in the order the rewards were given, each seeing the positions left by the previous ones.
 //
-// Complexity: O(|probation|) to age the pool, O(log |L|) per removal and per move, O(ω|L| · log |L|)
-// for the tail marks.
+// Complexity: O(|probation|) to age the pool and O(|L|) to take the forgotten chunks out of the order
+// in one pass; per move O(W + distance / W) (`RankedList`, W = 16), a rank O(1); O(ω|L|) for the tail
+// marks.
 
 extension LiBLearner {
     /// The batch updates after an article: forget expired probation, apply rank moves, mark the tail.
@@ -25,7 +26,9 @@ extension LiBLearner {
                 i += 1
             }
         }
-        for h in forgotten { deleteEntry(h) }
+        // One pass over the order for all of them (removed one by one, each would shift the tail).
+        order.remove(forgotten)
+        for h in forgotten { trie.remove(Int32(h)) }
 
         // Re-rank, in reward order; rewards of forgotten chunks are dropped (their handles are dead).
         for i in 0..<rewards.count {

@@ -17,15 +17,16 @@
 //
 // Faithfulness: with Python's random stream (`PythonRandom`, one draw per matched chunk, as the
 // reference draws) the learner reproduces the reference's lexicon entry for entry and in order (see
-// the golden test). Deliberate differences, none of which changes that result: ranks live in an
-// order-statistics tree (`RankedList`) instead of a Python list, chunks are bytes of valid UTF-8 (a line
+// the golden test). Deliberate differences, none of which changes that result: ranks live in a tiered
+// vector that knows every chunk's place (`RankedList`) instead of a Python list, chunks are bytes of valid UTF-8 (a line
 // is split at invalid bytes, which are skipped), and a chunk deleted by a tail-ward move also leaves
 // probation (the reference keeps a stale pool entry that can never match again).
 //
 // Speed: a chunk's handle is its trie node, so a walk yields handles directly; per-chunk state lives in
-// raw buffers indexed by handle; every rank is written once when a step starts (nothing moves while a
-// step reads, and a chunk memorized mid-step takes the last rank); memorizing is one trie walk that
-// finds or inserts; an alternative path is kept as its length, first chunk
+// raw buffers indexed by handle; a rank is two loads from `RankedList` (nothing moves while a step
+// reads, and a chunk memorized mid-step takes the last rank); memorizing is one trie walk that finds or
+// inserts, and drops the cached matches it changes ahead of the reading position only; an alternative
+// path is kept as its length, first chunk
 // and rank sum (the reference keeps the chunk list), plus the rare characters that were in no chunk when
 // read and must be looked up again when the paths are compared.
 //
@@ -33,8 +34,8 @@
 // on probation is live; during a sentence nothing is removed and nothing moves, so ranks only change
 // in `endStep`.
 // Complexity: per matched position, O(longest match) trie probes plus the extension of pending
-// evaluations; per step, O(|L|) to write the ranks and O(|rewards| · log |L| + |probation| +
-// ω|L| · log |L|) for the batch.
+// evaluations; per step, O(|L| + |probation|) to forget, O(|rewards| · (W + Δ|L| / W)) to move
+// (`RankedList`, W = 16) and O(ω|L|) for the tail marks.
 
 /// Learns a LiB lexicon, one article (step) at a time. Not thread-safe; one learner per thread.
 public final class LiBLearner {
@@ -49,7 +50,6 @@ public final class LiBLearner {
     let contextStart = RawBuffer<Int>(capacity: 4096)     // into `contextBytes`, -1: no context
     let contextLeft = RawBuffer<Int32>(capacity: 4096)
     let contextRight = RawBuffer<Int32>(capacity: 4096)
-    let rankValue = RawBuffer<Int32>(capacity: 4096)      // rank during the current step
 
     let pool = RawBuffer<UInt32>(capacity: 1024)
     /// Contexts of the chunks on probation, back to back; byte 0 is a spare so the buffer is never empty.
@@ -94,6 +94,8 @@ public final class LiBLearner {
     let matchedPositions = RawBuffer<Int32>(capacity: 256)
     @exclusivity(unchecked) var sentenceStamp: UInt32 = 0
     @exclusivity(unchecked) var sentenceLength = 0
+    /// The main loop's position in the sentence (cached matches before it are never used again).
+    @exclusivity(unchecked) var readingPosition = 0
     @exclusivity(unchecked) var rawAlternatives: [(id: Int, start: Int)] = []
     @exclusivity(unchecked) var nextPendingID = 0
 
@@ -119,19 +121,15 @@ public final class LiBLearner {
         order.ordered().filter { lifeLeft[Int($0)] > 0 }.map { (trie.bytes(ofNode: Int32($0)), Int(lifeLeft[Int($0)])) }
     }
 
-    /// The rank of chunk `h` during the current step (written for every chunk when the step starts, and
-    /// for a chunk memorized during the step when it is appended).
+    /// The rank of chunk `h` (nothing moves while a step reads; a chunk memorized then is appended).
     @inline(__always)
-    func rank(_ h: UInt32) -> Int { Int(rankValue[Int(h)]) }
+    func rank(_ h: UInt32) -> Int { order.rank(of: h) }
 
     // MARK: A step
 
     /// Reads one article (one step): every sentence, then the batch updates.
     /// - Throws: `LiBError.lexiconTooLarge` when the trie would overflow.
     public func learn(_ article: LiBArticle) throws {
-        // Nothing moves while a step reads, so one in-order pass gives every rank the step asks for
-        // (O(|L|), less than the queries it replaces: a tree query for most chunks of the lexicon).
-        order.writeRanks(into: rankValue.base)
         article.bytes.withUnsafeBufferPointer { text in
             guard let base = text.baseAddress else { return }
             for i in 0..<article.count where failure == nil {
@@ -162,6 +160,7 @@ public final class LiBLearner {
         sentenceLength = n
         var loc = 0
         while loc < n && failure == nil {
+            readingPosition = loc
             if pending.count > 0 { evaluate(s, n, loc) }
             let m = match(s, n, loc)
             let count = chunks.count
@@ -337,14 +336,17 @@ public final class LiBLearner {
 
     /// A chunk `s[from..<from+length]` was memorized: drop the cached matches at positions that start with it.
     private func forgetMatches(_ s: UnsafePointer<UInt8>, from: Int, length: Int) {
-        // Only positions with a match can lose it: far fewer than the sentence's bytes. The list is
-        // compacted on the way (dropped positions leave it).
+        // Only positions with a match can lose it: far fewer than the sentence's bytes. Positions before
+        // the reading position are never asked again in this sentence (every pending alternative has been
+        // extended to it, and the rest of the reading starts there): they leave the list unchecked, so it
+        // holds only the few positions ahead.
         let first = s[from]
         var kept = 0
         for i in 0..<matchedPositions.count {
             let p = Int(matchedPositions[i])
             guard matchStamp[p] == sentenceStamp else { continue }
-            if s[p] == first && p + length <= sentenceLength && memEqual(s + p, s + from, length) {
+            if p < readingPosition
+                || (s[p] == first && p + length <= sentenceLength && memEqual(s + p, s + from, length)) {
                 matchStamp[p] = 0
                 continue
             }
@@ -376,7 +378,6 @@ public final class LiBLearner {
         let h = UInt32(node)
         track(h)
         order.append(h)
-        rankValue[Int(h)] = Int32(order.count - 1)
         startProbation(h)
         contextStart[Int(h)] = contextBytes.count
         contextLeft[Int(h)] = Int32(left.1)
@@ -395,7 +396,6 @@ public final class LiBLearner {
             contextStart.append(repeating: -1, count: missing)
             contextLeft.append(repeating: 0, count: missing)
             contextRight.append(repeating: 0, count: missing)
-            rankValue.append(repeating: 0, count: missing)
         }
         lifeLeft[Int(h)] = 0
         poolIndex[Int(h)] = -1

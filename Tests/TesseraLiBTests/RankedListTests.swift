@@ -1,5 +1,6 @@
-// RankedList (the order-statistics lexicon order) against a plain array doing the same operations,
-// through enough inserts, moves and removals to split leaves, grow and shrink the tree and rebuild it.
+// RankedList (the lexicon order as a tiered vector) against a plain array doing the same operations,
+// through enough inserts, moves (within a ring, to a neighbouring ring, across many) and removals, one
+// by one and in batches, to grow it over many rings, turn them, and shrink it again.
 import Testing
 @testable import TesseraLiB
 import TesseraTokenizer
@@ -49,6 +50,19 @@ struct RankedListTests {
                 list.remove(h)
                 free.append(h)
                 #expect(!list.contains(h))
+            }
+            if round % 500 == 250 && model.count > 10 {
+                // A step's forgotten chunks: a batch from anywhere, taken out in one pass.
+                var batch: [UInt32] = []
+                for _ in 0..<Int.random(in: 1...10, using: &rng) {
+                    let h = model[Int.random(in: 0..<model.count, using: &rng)]
+                    if !batch.contains(h) { batch.append(h) }
+                }
+                list.remove(batch)
+                model.removeAll { batch.contains($0) }
+                free.append(contentsOf: batch)
+                #expect(batch.allSatisfy { !list.contains($0) })
+                check(list, model)
             }
             if round % 997 == 0 { check(list, model) }
         }
