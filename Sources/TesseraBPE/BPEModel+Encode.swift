@@ -50,8 +50,8 @@ extension BPEModel {
             encode(text, n, word: word, hash: hashKey(word, text, n), into: &out)
         }
 
-        /// Hashes a piece and starts loading the table entries its encoding will read first, so that
-        /// `encode(_:into:)` a few pieces later does not wait for them (see `PieceBatch`).
+        /// Hashes a piece and starts loading the table entries its encoding will read first, so that its
+        /// encoding a few pieces later does not wait for them (see `PieceBatch`).
         @inlinable @inline(__always)
         public func prepare(_ text: UnsafePointer<UInt8>, _ n: Int) -> PreparedPiece {
             let word = loadPrefixWord(text, n)
@@ -84,16 +84,6 @@ extension BPEModel {
                     cache.prefetchMemo(hash)
                 }
             }
-        }
-
-        /// Appends the ids of a prepared piece to `out`.
-        @inlinable @inline(__always)
-        public func encode<S: TokenSink>(_ piece: PreparedPiece, into out: inout S) {
-            if piece.length <= 1 {
-                if piece.length == 1 { out.append(byteIDs[Int(piece.text[0])]) }
-                return
-            }
-            encode(piece.text, piece.length, word: piece.word, hash: piece.hash, into: &out)
         }
 
         @inlinable @inline(__always)

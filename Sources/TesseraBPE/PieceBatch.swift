@@ -9,7 +9,7 @@
 // L1/L2 (the per-thread hot cache, 4 MiB; the vocabulary's slots, 4–8 MB). Piece k + distance is hashed
 // and its first table line prefetched before piece k is encoded, so the misses of consecutive pieces
 // overlap instead of being paid one after another.
-// Invariant: pieces are encoded in the order they were added, each exactly as `Encoder.encode` would, so
+// Invariant: pieces are encoded in the order they were added, each exactly as `Encoder.encode(_:_:into:)` would, so
 // the ids are identical to the unbatched loop (a differential test checks this).
 // Complexity: O(1) extra per piece; `capacity` piece bounds and prepared pieces of state.
 
@@ -95,7 +95,7 @@ extension BPEModel.Encoder {
         batch.count = 0
     }
 
-    /// `encode(_:into:)` for a piece that is neither a single byte nor in the hot level. Not inlined, so
+    /// Encodes a piece that is neither a single byte nor in the hot level. Not inlined, so
     /// that the batch loop stays small; inlinable, so that it is specialised for the sink.
     @inlinable @inline(never)
     func encodeUncommon<S: TokenSink>(_ piece: PreparedPiece, into out: inout S) {
