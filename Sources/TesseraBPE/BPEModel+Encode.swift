@@ -27,12 +27,14 @@ extension BPEModel {
         @usableFromInline let pairs: PairMap.View?
         @usableFromInline let looksUpWholePiece: Bool
         @usableFromInline let cache: PieceCacheView
+        @usableFromInline let shared: SharedPieceMemo.View?
 
         @usableFromInline init(words: ByteSequenceMap.View, byteIDs: UnsafePointer<TokenID>, pairIDs: UnsafePointer<TokenID>,
-                               pairs: PairMap.View?, looksUpWholePiece: Bool, cache: PieceCacheView) {
+                               pairs: PairMap.View?, looksUpWholePiece: Bool, cache: PieceCacheView, shared: SharedPieceMemo.View?) {
             self.words = words; self.byteIDs = byteIDs; self.pairIDs = pairIDs; self.pairs = pairs
             self.looksUpWholePiece = looksUpWholePiece
             self.cache = cache
+            self.shared = shared
         }
 
         /// The packed value for "no merge possible".
@@ -124,10 +126,16 @@ extension BPEModel {
                 }
             }
             let before = out.count
-            if let pairs {
-                mergeParts(text, n, ranking: ListedPairRanking(pairs: pairs), into: &out)
-            } else {
-                mergeParts(text, n, ranking: ConcatenationRanking(words: words, pairIDs: pairIDs), into: &out)
+            // Another thread may have merged this piece already (SharedPieceMemo.swift); if not, merge and publish.
+            if shared?.lookup(hash, text, n, into: &out) != true {
+                if let pairs {
+                    mergeParts(text, n, ranking: ListedPairRanking(pairs: pairs), into: &out)
+                } else {
+                    mergeParts(text, n, ranking: ConcatenationRanking(words: words, pairIDs: pairIDs), into: &out)
+                }
+                if let shared, SharedPieceMemo.View.shares(n, idCount: out.count - before) {
+                    out.withIDs(from: before) { shared.insert(hash, text, n, $0) }
+                }
             }
             let produced = out.count - before
             if short && produced <= PieceCache.hotMaxIDs {
@@ -248,7 +256,7 @@ extension BPEModel {
         try withExtendedLifetime(self) {
             try body(Encoder(words: vocabulary.map.view, byteIDs: byteTokens.ids, pairIDs: byteTokens.pairIDs, pairs: pairs?.view,
                              looksUpWholePiece: looksUpWholePiece,
-                             cache: PieceCache.current(serial: serial)))
+                             cache: PieceCache.current(serial: serial), shared: sharedMemo.view))
         }
     }
 

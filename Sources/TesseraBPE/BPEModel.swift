@@ -35,6 +35,8 @@ public struct BPEModel: Sendable {
     @usableFromInline let byteTokens: ByteTokenTable
     /// Unique per model instance (never reused), so per-thread piece caches can tell models apart.
     @usableFromInline let serial: UInt64
+    /// Merged pieces published for every thread encoding with this model (SharedPieceMemo.swift).
+    @usableFromInline let sharedMemo: SharedPieceMemo
 
     /// - Throws: `BPEError.missingByteTokens` when some byte has no single-byte token (the model could
     ///   not encode it), or a merge-list error naming the merge.
@@ -58,6 +60,7 @@ public struct BPEModel: Sendable {
         self.rule = rule
         self.byteTokens = ByteTokenTable(vocabulary)
         self.serial = modelSerials.add(1, ordering: .relaxed).newValue
+        self.sharedMemo = SharedPieceMemo()
         switch rule {
         case .rankOrder:
             pairs = nil

@@ -1,3 +1,5 @@
+import Dispatch
+import Synchronization
 import Testing
 import TesseraTestSupport
 @testable import TesseraBPE
@@ -217,5 +219,81 @@ struct PieceMemoTests {
             let id = TokenID(limit % 1000)
             #expect(out == [id, id + 1, id + 2])
         }
+    }
+}
+
+@Suite("Shared piece memo")
+struct SharedPieceMemoTests {
+    @Test("a published entry answers only for its own bytes; the table stops taking entries at half load")
+    func exactAndBounded() throws {
+        let memo = SharedPieceMemo()
+        let view = try #require(memo.view)
+        func hashOf(_ bytes: [UInt8]) -> UInt64 { bytes.withUnsafeBufferPointer { ByteHash.hash($0.baseAddress!, $0.count) } }
+        func lookup(_ bytes: [UInt8], hash: UInt64? = nil) -> [TokenID]? {
+            var out: [TokenID] = []
+            let hit = bytes.withUnsafeBufferPointer { view.lookup(hash ?? hashOf(bytes), $0.baseAddress!, $0.count, into: &out) }
+            return hit ? out : nil
+        }
+        func insert(_ bytes: [UInt8], _ ids: [TokenID], hash: UInt64? = nil) {
+            bytes.withUnsafeBufferPointer { b in ids.withUnsafeBufferPointer { view.insert(hash ?? hashOf(bytes), b.baseAddress!, b.count, $0) } }
+        }
+        let piece = Array(" mergedpiece".utf8)
+        #expect(lookup(piece) == nil)
+        insert(piece, [7, 8, 9])
+        #expect(lookup(piece) == [7, 8, 9])
+        // Same hash, other bytes or another length: no answer (keys are compared byte for byte).
+        #expect(lookup(Array(" mergedpiecf".utf8), hash: hashOf(piece)) == nil)
+        #expect(lookup(Array(" mergedpie".utf8), hash: hashOf(piece)) == nil)
+        // A second insert of the same piece changes nothing; entries that do not fit inline are not shared.
+        insert(piece, [1])
+        #expect(lookup(piece) == [7, 8, 9])
+        let long = Array(repeating: UInt8(ascii: "x"), count: SharedPieceMemo.inlineKeyBytes + 1)
+        insert(long, [1, 2])
+        #expect(lookup(long) == nil)
+        insert(Array("ab".utf8), [1, 2, 3, 4, 5, 6, 7])
+        #expect(lookup(Array("ab".utf8)) == nil)
+        // Fill to half load: later pieces are no longer published, earlier ones still answer.
+        var key = Array("shared-0000000".utf8)
+        func numbered(_ i: Int) -> [UInt8] {
+            var v = i
+            for k in 0..<7 { key[key.count - 1 - k] = UInt8(48 + v % 10); v /= 10 }
+            return key
+        }
+        // (A piece whose 16 probed slots are all taken is not published either, so count the published ones.)
+        let half = UInt64(SharedPieceMemo.slotCount / 2)
+        var inserted = 0
+        while view.published.pointee < half && inserted < 4 * SharedPieceMemo.slotCount {
+            insert(numbered(inserted), [TokenID(inserted % 5000) + 1])
+            inserted += 1
+        }
+        #expect(view.published.pointee == half)
+        let extra = numbered(9_999_999)
+        insert(extra, [42])
+        #expect(lookup(extra) == nil)
+        #expect(lookup(numbered(0)) == [1])
+        #expect(lookup(piece) == [7, 8, 9])
+    }
+
+    @Test("threads encoding with one model concurrently get the single-thread ids")
+    func concurrentEncodingIsExact() throws {
+        let alphabet = Array("abcdefgh ".utf8)
+        let (tokens, _) = SyntheticVocabulary.random(alphabet: alphabet, merges: 400, seed: 51)
+        let model = try BPEModel(vocabulary: Vocabulary(tokens: tokens), rule: .rankOrder)
+        var ranks: [[UInt8]: Int] = [:]
+        for (i, t) in tokens.enumerated() { ranks[t] = i }
+        let pieces = PieceMemoTests.pieces(count: 6_000, seed: 52, alphabet: alphabet)
+        let expected = pieces.map { SyntheticVocabulary.referenceRankOrder($0, ranks: ranks).map { TokenID($0) } }
+        // Four threads walk the same pieces from different starting points, so they publish and read each
+        // other's entries while the table fills.
+        let wrong = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: 4) { t in
+            for round in 0..<2 {
+                for k in 0..<pieces.count {
+                    let i = (k + t * pieces.count / 4 + round * 997) % pieces.count
+                    if model.encode(piece: pieces[i]) != expected[i] { wrong.add(1, ordering: .relaxed) }
+                }
+            }
+        }
+        #expect(wrong.load(ordering: .relaxed) == 0)
     }
 }
