@@ -256,7 +256,8 @@ extension BPEModel {
         try withExtendedLifetime(self) {
             try body(Encoder(words: vocabulary.map.view, byteIDs: byteTokens.ids, pairIDs: byteTokens.pairIDs, pairs: pairs?.view,
                              looksUpWholePiece: looksUpWholePiece,
-                             cache: PieceCache.current(serial: serial), shared: sharedMemo.view))
+                             cache: PieceCache.current(serial: serial) { sharedMemo.noteUser() },
+                             shared: sharedMemo.viewWhenShared))
         }
     }
 

@@ -62,7 +62,8 @@ final class PieceCache {
     }()
 
     /// This thread's cache for the model with `serial` (created on first use, freed when the thread exits).
-    @usableFromInline static func current(serial: UInt64) -> PieceCacheView {
+    /// `switched` runs when the cache is taken over for this model (a thread starting to encode with it).
+    @usableFromInline static func current(serial: UInt64, switched: () -> Void = {}) -> PieceCacheView {
         let cache: PieceCache
         if let existing = pthread_getspecific(key) {
             cache = Unmanaged<PieceCache>.fromOpaque(existing).takeUnretainedValue()
@@ -73,6 +74,7 @@ final class PieceCache {
         if cache.serial != serial {
             if cache.serial != .max { cache.clear() }
             cache.serial = serial
+            switched()
         }
         return PieceCacheView(hot: cache.hot, memo: cache.memo)
     }

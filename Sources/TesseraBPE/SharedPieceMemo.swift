@@ -12,11 +12,14 @@
 // are never changed or freed again (the table is not cleared: it stops taking entries at half load), so
 // a reader never sees a line being rewritten. A concurrent duplicate insert only wastes a slot.
 // Invariant: a hit returns exactly what encoding the piece returns (keys are compared byte for byte).
+// It is used once a second thread takes the model up (a thread that alternates between two models counts
+// again at each switch: harmless, it only turns sharing on early).
 // Complexity: O(1) expected per lookup or insert, at most `maxProbes` lines. Memory: 16 MiB of address
 // space per model, mapped lazily (pages appear as entries land in them).
 
 import CAtomicWords
 import Foundation
+import Synchronization
 
 /// Owner of the shared table (one per `BPEModel`); the hot loop reads it through `SharedPieceMemo.View`.
 @usableFromInline
@@ -31,6 +34,17 @@ final class SharedPieceMemo: @unchecked Sendable {
     /// Words: the slots, then one word counting the published entries.
     private let base: UnsafeMutableRawPointer?
     private static let bytes = (slotCount * slotWords + 8) * 8
+    /// Threads that have taken up this model (counted when a thread's piece cache switches to it).
+    private let users = Atomic<Int>(0)
+
+    /// Notes one more thread encoding with the model.
+    @usableFromInline func noteUser() { users.add(1, ordering: .relaxed) }
+
+    /// The view once a second thread uses the model; nil before (one thread gains nothing from sharing,
+    /// and would pay the table's page faults and inserts on its first pass), or when mapping failed.
+    @usableFromInline var viewWhenShared: View? {
+        users.load(ordering: .relaxed) >= 2 ? view : nil
+    }
 
     init() {
         let mapped = mmap(nil, Self.bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)

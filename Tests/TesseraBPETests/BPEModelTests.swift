@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 import Testing
 import TesseraTestSupport
@@ -283,17 +284,24 @@ struct SharedPieceMemoTests {
         for (i, t) in tokens.enumerated() { ranks[t] = i }
         let pieces = PieceMemoTests.pieces(count: 6_000, seed: 52, alphabet: alphabet)
         let expected = pieces.map { SyntheticVocabulary.referenceRankOrder($0, ranks: ranks).map { TokenID($0) } }
-        // Four threads walk the same pieces from different starting points, so they publish and read each
-        // other's entries while the table fills.
+        // Four threads of their own (so that the model counts four users and shares its memo) walk the same
+        // pieces from different starting points, publishing and reading each other's entries as the table fills.
         let wrong = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: 4) { t in
-            for round in 0..<2 {
-                for k in 0..<pieces.count {
-                    let i = (k + t * pieces.count / 4 + round * 997) % pieces.count
-                    if model.encode(piece: pieces[i]) != expected[i] { wrong.add(1, ordering: .relaxed) }
+        let done = DispatchGroup()
+        for t in 0..<4 {
+            done.enter()
+            Thread {
+                for round in 0..<2 {
+                    for k in 0..<pieces.count {
+                        let i = (k + t * pieces.count / 4 + round * 997) % pieces.count
+                        if model.encode(piece: pieces[i]) != expected[i] { wrong.add(1, ordering: .relaxed) }
+                    }
                 }
-            }
+                done.leave()
+            }.start()
         }
+        done.wait()
+        #expect(model.sharedMemo.viewWhenShared != nil)
         #expect(wrong.load(ordering: .relaxed) == 0)
     }
 }
