@@ -79,29 +79,37 @@ final class SharedPieceMemo: @unchecked Sendable {
             n >= 2 && n <= SharedPieceMemo.inlineKeyBytes && idCount >= 1 && idCount <= SharedPieceMemo.inlineIDs
         }
 
-        /// Appends the ids published for the `n` bytes at `text` and returns true, or returns false.
-        @inlinable
-        func lookup<S: TokenSink>(_ hash: UInt64, _ text: UnsafePointer<UInt8>, _ n: Int, into out: inout S) -> Bool {
-            guard n >= 2 && n <= SharedPieceMemo.inlineKeyBytes else { return false }
+        /// Calls `body` with each slot of the probe sequence of `hash` (at most `maxProbes`) and the key the
+        /// slot must hold, until `body` returns false.
+        @inlinable @inline(__always)
+        func probe(_ hash: UInt64, _ body: (_ slot: UnsafeMutablePointer<UInt64>, _ key: UInt64) -> Bool) {
             let key = hash | 1
             let mask = SharedPieceMemo.slotCount - 1
             var i = Int(truncatingIfNeeded: key) & mask
             for _ in 0..<SharedPieceMemo.maxProbes {
-                let slot = slots + SharedPieceMemo.slotWords &* i
-                let first = tessera_load_acquire(slot)
-                if first == 0 { return false }
-                if first == key {
-                    let meta = slot[1]
-                    if Int(truncatingIfNeeded: meta >> 48) == n && PieceCacheView.equal(UnsafeRawPointer(slot + 2), text, n) {
-                        let count = Int(truncatingIfNeeded: (meta >> 32) & 0xffff)
-                        let ids = UnsafeRawPointer(slot + 5).assumingMemoryBound(to: TokenID.self)
-                        for k in 0..<count { out.append(ids[k]) }
-                        return true
-                    }
-                }
+                if !body(slots + SharedPieceMemo.slotWords &* i, key) { return }
                 i = (i &+ 1) & mask
             }
-            return false
+        }
+
+        /// Appends the ids published for the `n` bytes at `text` and returns true, or returns false.
+        @inlinable
+        func lookup<S: TokenSink>(_ hash: UInt64, _ text: UnsafePointer<UInt8>, _ n: Int, into out: inout S) -> Bool {
+            guard n >= 2 && n <= SharedPieceMemo.inlineKeyBytes else { return false }
+            var hit = false
+            probe(hash) { slot, key in
+                let first = tessera_load_acquire(slot)
+                if first == 0 { return false }
+                guard first == key else { return true }
+                let meta = slot[1]
+                guard Int(truncatingIfNeeded: meta >> 48) == n && PieceCacheView.equal(UnsafeRawPointer(slot + 2), text, n) else { return true }
+                let count = Int(truncatingIfNeeded: (meta >> 32) & 0xffff)
+                let ids = UnsafeRawPointer(slot + 5).assumingMemoryBound(to: TokenID.self)
+                for k in 0..<count { out.append(ids[k]) }
+                hit = true
+                return false
+            }
+            return hit
         }
 
         /// Publishes `ids` for the `n` bytes at `text` (when `shares(n, idCount:)` and the table is below half
@@ -110,22 +118,16 @@ final class SharedPieceMemo: @unchecked Sendable {
         func insert(_ hash: UInt64, _ text: UnsafePointer<UInt8>, _ n: Int, _ ids: UnsafeBufferPointer<TokenID>) {
             guard let idBase = ids.baseAddress, Self.shares(n, idCount: ids.count),
                   tessera_load_acquire(published) < UInt64(SharedPieceMemo.slotCount / 2) else { return }
-            let key = hash | 1
-            let mask = SharedPieceMemo.slotCount - 1
-            var i = Int(truncatingIfNeeded: key) & mask
-            for _ in 0..<SharedPieceMemo.maxProbes {
-                let slot = slots + SharedPieceMemo.slotWords &* i
+            probe(hash) { slot, key in
                 let first = tessera_load_acquire(slot)
-                if first == key { return }
-                if first == 0 && tessera_claim_zero(slot, SharedPieceMemo.claimed) {
-                    slot[1] = UInt64(n) << 48 | UInt64(ids.count) << 32
-                    UnsafeMutableRawPointer(slot + 2).copyMemory(from: text, byteCount: n)
-                    UnsafeMutableRawPointer(slot + 5).copyMemory(from: idBase, byteCount: ids.count * 4)
-                    tessera_store_release(slot, key)
-                    _ = tessera_fetch_add_relaxed(published, 1)
-                    return
-                }
-                i = (i &+ 1) & mask
+                if first == key { return false }
+                guard first == 0 && tessera_claim_zero(slot, SharedPieceMemo.claimed) else { return true }
+                slot[1] = UInt64(n) << 48 | UInt64(ids.count) << 32
+                UnsafeMutableRawPointer(slot + 2).copyMemory(from: text, byteCount: n)
+                UnsafeMutableRawPointer(slot + 5).copyMemory(from: idBase, byteCount: ids.count * 4)
+                tessera_store_release(slot, key)
+                _ = tessera_fetch_add_relaxed(published, 1)
+                return false
             }
         }
     }
